@@ -1,0 +1,56 @@
+package io.github.vecrnn.kernel;
+
+/**
+ * The raw operations, implemented twice: {@link ScalarKernelSupport} (plain loops, the reference
+ * and the fallback) and {@code PanamaKernelSupport} (the Vector API). Arguments are NOT checked
+ * here; {@link Kernels} checks them once, before calling in.
+ *
+ * <p>Matrices are row-major {@code float[]} with an offset and a leading dimension, as in BLAS.
+ */
+interface KernelSupport {
+
+    /** A short description, e.g. "Panama 512-bit (16 lanes)" or "scalar". */
+    String description();
+
+    /** Vector width in bits, 0 for the scalar implementation. */
+    int vectorBits();
+
+    /**
+     * C = alpha * op(A) * op(B) + beta * C for m, n, k &gt;= 1 and alpha != 0. When beta == 0, C is
+     * only written, never read.
+     */
+    void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+               float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+               float beta, float[] c, int cOffset, int ldc);
+
+    /** y = alpha * op(A) * x + beta * y, A is m x n, for m, n &gt;= 1 and alpha != 0. */
+    void sgemv(boolean transA, int m, int n, float alpha, float[] a, int aOffset, int lda,
+               float[] x, int xOffset, float beta, float[] y, int yOffset);
+
+    /** Sum of x[i] * y[i]. */
+    float dot(float[] x, int xOffset, float[] y, int yOffset, int n);
+
+    /** y[i] = fma(alpha, x[i], y[i]). */
+    void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n);
+
+    /** y[i] = alpha * x[i]. */
+    void scale(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n);
+
+    /** z[i] = x[i] + y[i]. */
+    void add(float[] x, int xOffset, float[] y, int yOffset, float[] z, int zOffset, int n);
+
+    /** z[i] = x[i] * y[i]. */
+    void hadamard(float[] x, int xOffset, float[] y, int yOffset, float[] z, int zOffset, int n);
+
+    /** y[i] = sigmoid(x[i]) by vecrnn's approximation (see {@link Activations}). */
+    void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int n);
+
+    /** y[i] = tanh(x[i]) by vecrnn's approximation (see {@link Activations}). */
+    void tanh(float[] x, int xOffset, float[] y, int yOffset, int n);
+
+    /** d[i] = y[i] * (1 - y[i]): sigmoid' from its output. */
+    void sigmoidDerivative(float[] y, int yOffset, float[] d, int dOffset, int n);
+
+    /** d[i] = 1 - y[i] * y[i]: tanh' from its output. */
+    void tanhDerivative(float[] y, int yOffset, float[] d, int dOffset, int n);
+}

@@ -1,0 +1,264 @@
+package io.github.vecrnn.kernel;
+
+/**
+ * A set of vecrnn's numeric operations bound to one implementation and a thread count.
+ *
+ * <ul>
+ *   <li>{@link #preferred()}: the Vector API implementation when the JVM runs with
+ *       {@code --add-modules jdk.incubator.vector}, otherwise the scalar one (with one warning line on
+ *       standard error). The static facades {@link Gemm}, {@link Activations} and {@link ArrayOps} use it.</li>
+ *   <li>{@link #scalar()}: the scalar twin, plain loops; the reference the tests compare against.</li>
+ * </ul>
+ *
+ * <p>Every method checks all of its arguments before it reads or writes any array, and throws
+ * {@link IllegalArgumentException} naming the argument and the shape; a {@code null} array gives a
+ * {@link NullPointerException} naming it.
+ *
+ * <p>System properties, read once: {@value #BITS_PROPERTY} = 128, 256 or 512 forces that vector width
+ * (to test every width on one machine), {@code scalar} forces the scalar twin; {@value #THREADS_PROPERTY}
+ * sets the default thread count for sgemm (default: {@link Runtime#availableProcessors()}).
+ *
+ * <p>Instances are immutable and safe to share between threads.
+ */
+public final class Kernels {
+
+    /** System property forcing the vector width in bits (128, 256, 512) or {@code scalar}. */
+    public static final String BITS_PROPERTY = "vecrnn.vector.bits";
+    /** System property setting the default sgemm thread count. */
+    public static final String THREADS_PROPERTY = "vecrnn.threads";
+
+    /** Below this many flops (2mnk) an sgemm stays on the calling thread: a hand-off costs more. */
+    static final long PARALLEL_MIN_FLOPS = 1L << 22;
+
+    private static final Kernels SCALAR = new Kernels(ScalarKernelSupport.INSTANCE, 1);
+    private static final Kernels PREFERRED = new Kernels(loadPreferredSupport(), defaultThreads());
+
+    private final KernelSupport support;
+    private final int threads;
+
+    private Kernels(KernelSupport support, int threads) {
+        this.support = support;
+        this.threads = threads;
+    }
+
+    /** The fastest implementation this JVM can run, with the default thread count. */
+    public static Kernels preferred() {
+        return PREFERRED;
+    }
+
+    /** The scalar twin: plain loops, one thread. */
+    public static Kernels scalar() {
+        return SCALAR;
+    }
+
+    /**
+     * The same implementation using at most {@code threads} threads for large sgemm calls (the
+     * calling thread included). Results do not depend on the thread count.
+     */
+    public Kernels withThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        return threads == this.threads ? this : new Kernels(support, threads);
+    }
+
+    /** The thread count used for large sgemm calls. */
+    public int threads() {
+        return threads;
+    }
+
+    /** Vector width in bits, or 0 for the scalar implementation. */
+    public int vectorBits() {
+        return support.vectorBits();
+    }
+
+    /** True when this runs on the Vector API. */
+    public boolean isVectorized() {
+        return support.vectorBits() > 0;
+    }
+
+    @Override
+    public String toString() {
+        return "Kernels[" + support.description() + ", " + threads + (threads == 1 ? " thread]" : " threads]");
+    }
+
+    // ------------------------------------------------------------------------------------ loading
+
+    private static int defaultThreads() {
+        String value = System.getProperty(THREADS_PROPERTY);
+        if (value == null || value.isBlank()) return Runtime.getRuntime().availableProcessors();
+        try {
+            int threads = Integer.parseInt(value.trim());
+            if (threads >= 1) return threads;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalStateException(THREADS_PROPERTY + " must be a whole number >= 1, not '" + value + "'");
+    }
+
+    private static KernelSupport loadPreferredSupport() {
+        String bits = System.getProperty(BITS_PROPERTY, "").trim();
+        switch (bits) {
+            case "scalar":
+                return ScalarKernelSupport.INSTANCE;
+            case "", "128", "256", "512":
+                break;
+            default:
+                throw new IllegalStateException(BITS_PROPERTY + " must be 128, 256, 512 or scalar, not '" + bits + "'");
+        }
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            warn("the JVM was started without --add-modules jdk.incubator.vector; "
+                 + "running the scalar kernels, several times slower");
+            return ScalarKernelSupport.INSTANCE;
+        }
+        try {
+            // By name, so that a JVM without the module never loads a class that refers to it.
+            Class<?> panama = Class.forName("io.github.vecrnn.kernel.PanamaKernelSupport");
+            return (KernelSupport) panama.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            warn("the Vector API implementation could not be loaded (" + e + "); running the scalar kernels");
+            return ScalarKernelSupport.INSTANCE;
+        }
+    }
+
+    private static void warn(String message) {
+        System.err.println("vecrnn WARNING: " + message);
+    }
+
+    // ------------------------------------------------------------------------------------ GEMM
+
+    /**
+     * C = alpha * op(A) * op(B) + beta * C, with op(A) m x k, op(B) k x n and C m x n, all row-major.
+     * op(X) is X, or its transpose when transX is true (then X is stored k x m or n x k).
+     * BLAS semantics: beta == 0 sets C without reading it (NaN in C is ignored); k == 0 or
+     * alpha == 0 scales C by beta without reading A or B; m == 0 or n == 0 does nothing.
+     *
+     * <p>Accuracy: each element of the product is one float32 FMA chain over p = 0..k-1, then
+     * {@code alpha * sum + beta * c}. Error: |c - exact| &lt;= (k + 2) * 2^-24 * (|alpha| * sum_p |a_ip b_pj|
+     * + |beta c|) (plus underflow). The vector implementation gives the same bits as the scalar twin
+     * for any width and thread count, except when m == 1 and only B is transposed: that case is a dot
+     * product per element, summed lane-wise, and differs from the scalar twin by rounding only.
+     */
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+                      float beta, float[] c, int cOffset, int ldc) {
+        String op = "sgemm";
+        Checks.nonNegative(op, "m", m);
+        Checks.nonNegative(op, "n", n);
+        Checks.nonNegative(op, "k", k);
+        Checks.matrix(op, "A", "a", a, aOffset, "lda", lda, transA ? k : m, transA ? m : k, transA);
+        Checks.matrix(op, "B", "b", b, bOffset, "ldb", ldb, transB ? n : k, transB ? k : n, transB);
+        Checks.matrix(op, "C", "c", c, cOffset, "ldc", ldc, m, n, false);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f) {
+            scaleMatrix(beta, c, cOffset, ldc, m, n);
+            return;
+        }
+        if (m == 1 && !transA) {
+            // One row of C: a matrix-vector product with B.
+            support.sgemv(!transB, transB ? n : k, transB ? k : n, alpha, b, bOffset, ldb, a, aOffset, beta, c, cOffset);
+            return;
+        }
+        if (threads > 1 && 2L * m * n * k >= PARALLEL_MIN_FLOPS) {
+            GemmPool pool = GemmPool.shared(PREFERRED.threads);
+            int t = Math.min(threads, pool.maxThreads());
+            if (t > 1 && pool.trySgemm(t, support, transA, transB, m, n, k, alpha, a, aOffset, lda,
+                                       b, bOffset, ldb, beta, c, cOffset, ldc)) {
+                return;
+            }
+        }
+        support.sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+    }
+
+    private void scaleMatrix(float beta, float[] c, int cOffset, int ldc, int m, int n) {
+        for (int i = 0; i < m; i++) {
+            int row = cOffset + i * ldc;
+            if (beta == 0f) {
+                java.util.Arrays.fill(c, row, row + n, 0f);
+            } else if (beta != 1f) {
+                support.scale(beta, c, row, c, row, n);
+            }
+        }
+    }
+
+    /**
+     * y = alpha * op(A) * x + beta * y for A stored m x n (row-major, leading dimension lda):
+     * without transpose x has n elements and y has m; with transpose x has m and y has n.
+     * BLAS semantics for beta == 0 and alpha == 0 as in {@link #sgemv}.
+     * The transposed form is bitwise identical to the scalar twin; the other sums lane-wise.
+     */
+    public void sgemv(boolean transA, int m, int n, float alpha, float[] a, int aOffset, int lda,
+                      float[] x, int xOffset, float beta, float[] y, int yOffset) {
+        String op = "sgemv";
+        Checks.nonNegative(op, "m", m);
+        Checks.nonNegative(op, "n", n);
+        Checks.matrix(op, "A", "a", a, aOffset, "lda", lda, m, n, false);
+        int xLength = transA ? m : n, yLength = transA ? n : m;
+        Checks.vector(op, "x", x, xOffset, xLength);
+        Checks.vector(op, "y", y, yOffset, yLength);
+        if (yLength == 0) return;
+        if (xLength == 0 || alpha == 0f) {
+            scaleMatrix(beta, y, yOffset, yLength, 1, yLength);
+            return;
+        }
+        support.sgemv(transA, m, n, alpha, a, aOffset, lda, x, xOffset, beta, y, yOffset);
+    }
+
+    // ---------------------------------------------------------------------- level 1, element-wise
+
+    /** The dot product of x[xOffset .. xOffset + n) and y[yOffset ..): sum of x[i] * y[i]. */
+    public float dot(float[] x, int xOffset, float[] y, int yOffset, int n) {
+        Checks.nonNegative("dot", "n", n);
+        Checks.vector("dot", "x", x, xOffset, n);
+        Checks.vector("dot", "y", y, yOffset, n);
+        return support.dot(x, xOffset, y, yOffset, n);
+    }
+
+    /** y[i] += alpha * x[i] (one FMA per element). y may be x only if the ranges are the same. */
+    public void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n) {
+        Checks.unary("axpy", x, xOffset, y, yOffset, n);
+        support.axpy(alpha, x, xOffset, y, yOffset, n);
+    }
+
+    /** y[i] = alpha * x[i]; in place when y == x and the offsets are equal. */
+    public void scale(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n) {
+        Checks.unary("scale", x, xOffset, y, yOffset, n);
+        support.scale(alpha, x, xOffset, y, yOffset, n);
+    }
+
+    /** z[i] = x[i] + y[i]; z may be x or y (same offset). */
+    public void add(float[] x, int xOffset, float[] y, int yOffset, float[] z, int zOffset, int n) {
+        Checks.binary("add", x, xOffset, y, yOffset, z, zOffset, n);
+        support.add(x, xOffset, y, yOffset, z, zOffset, n);
+    }
+
+    /** z[i] = x[i] * y[i] (the Hadamard product); z may be x or y (same offset). */
+    public void hadamard(float[] x, int xOffset, float[] y, int yOffset, float[] z, int zOffset, int n) {
+        Checks.binary("hadamard", x, xOffset, y, yOffset, z, zOffset, n);
+        support.hadamard(x, xOffset, y, yOffset, z, zOffset, n);
+    }
+
+    // --------------------------------------------------------------------------------- activations
+
+    /** y[i] = sigmoid(x[i]); see {@link Activations} for the accuracy contract. */
+    public void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int n) {
+        Checks.unary("sigmoid", x, xOffset, y, yOffset, n);
+        support.sigmoid(x, xOffset, y, yOffset, n);
+    }
+
+    /** y[i] = tanh(x[i]); see {@link Activations} for the accuracy contract. */
+    public void tanh(float[] x, int xOffset, float[] y, int yOffset, int n) {
+        Checks.unary("tanh", x, xOffset, y, yOffset, n);
+        support.tanh(x, xOffset, y, yOffset, n);
+    }
+
+    /** d[i] = y[i] * (1 - y[i]): the sigmoid's derivative from its output y. */
+    public void sigmoidDerivative(float[] y, int yOffset, float[] d, int dOffset, int n) {
+        Checks.unary("sigmoidDerivative", y, yOffset, d, dOffset, n);
+        support.sigmoidDerivative(y, yOffset, d, dOffset, n);
+    }
+
+    /** d[i] = 1 - y[i]^2: tanh's derivative from its output y. */
+    public void tanhDerivative(float[] y, int yOffset, float[] d, int dOffset, int n) {
+        Checks.unary("tanhDerivative", y, yOffset, d, dOffset, n);
+        support.tanhDerivative(y, yOffset, d, dOffset, n);
+    }
+}

@@ -1,0 +1,518 @@
+package io.github.vecrnn.kernel;
+
+import static io.github.vecrnn.kernel.Approximations.*;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API implementation. Loaded reflectively by {@link Kernels} only when the module
+ * {@code jdk.incubator.vector} is present, so that a JVM without it never touches this class.
+ *
+ * <p>The species is chosen once, here: the platform's preferred one, or the width that the system
+ * property {@value Kernels#BITS_PROPERTY} forces (128, 256 or 512), so one machine can test them all.
+ * It is a {@code static final} constant, which C2 needs to compile vector code without boxing.
+ *
+ * <h2>GEMM</h2>
+ * C is computed in strips of {@code NR = 4 * lanes} columns and blocks of at most 6 rows; a
+ * micro-kernel keeps the 6 x 4 vector tile of C in 24 registers and, for each p, broadcasts six
+ * elements of op(A) and multiplies them by four vectors of row p of op(B). op(B) is read in place
+ * when it is B (a K x NR strip stays in L2, packing does not pay here); B transposed is packed into
+ * a per-thread K x NR buffer first, and so are the last n % NR columns (zero-padded, so the same
+ * kernel serves them). Every element of C is one FMA chain over p = 0..k-1, exactly as the scalar
+ * twin computes it: the results are bitwise identical to it, whatever the width or the split.
+ */
+final class PanamaKernelSupport implements KernelSupport {
+
+    static final VectorSpecies<Float> SPECIES = chooseSpecies();
+    private static final int L = SPECIES.length();
+    /** Width of a column strip of C: four vectors. */
+    private static final int NR = 4 * L;
+    private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
+    private static final FloatVector TWO = FloatVector.broadcast(SPECIES, 2f);
+    private static final int SIGN_BIT = 0x8000_0000;
+
+    /** Per-thread scratch: the packed K x NR strip of op(B) and an M x NR tile for tail columns. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        float[] pack = new float[0];
+        float[] tile = new float[0];
+
+        float[] pack(int k) {
+            if (pack.length < k * NR) pack = new float[k * NR];
+            return pack;
+        }
+
+        float[] tile(int m) {
+            if (tile.length < m * NR) tile = new float[m * NR];
+            return tile;
+        }
+    }
+
+    PanamaKernelSupport() {}
+
+    private static VectorSpecies<Float> chooseSpecies() {
+        String forced = System.getProperty(Kernels.BITS_PROPERTY);
+        if (forced == null || forced.isBlank()) return FloatVector.SPECIES_PREFERRED;
+        return switch (forced.trim()) {
+            case "128" -> FloatVector.SPECIES_128;
+            case "256" -> FloatVector.SPECIES_256;
+            case "512" -> FloatVector.SPECIES_512;
+            default -> throw new IllegalArgumentException(
+                    Kernels.BITS_PROPERTY + " must be 128, 256, 512 or scalar, not '" + forced + "'");
+        };
+    }
+
+    @Override public String description() { return "Panama " + SPECIES.vectorBitSize() + "-bit (" + L + " float lanes)"; }
+
+    @Override public int vectorBits() { return SPECIES.vectorBitSize(); }
+
+    // ------------------------------------------------------------------------------------ GEMM
+
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+                      float beta, float[] c, int cOffset, int ldc) {
+        int aRowStride = transA ? 1 : lda, aColStride = transA ? lda : 1;
+        Scratch scratch = SCRATCH.get();
+        int fullStrips = n - n % NR;
+        for (int j = 0; j < fullStrips; j += NR) {
+            if (transB) {
+                float[] pack = scratch.pack(k);
+                packTransposed(b, bOffset + j * ldb, ldb, k, NR, pack);
+                rowBlocks(m, k, a, aOffset, aRowStride, aColStride, pack, 0, NR, alpha, beta, c, cOffset + j, ldc);
+            } else {
+                rowBlocks(m, k, a, aOffset, aRowStride, aColStride, b, bOffset + j, ldb, alpha, beta, c, cOffset + j, ldc);
+            }
+        }
+        if (fullStrips < n) {
+            int width = n - fullStrips;
+            float[] pack = scratch.pack(k);
+            if (transB) {
+                packTransposed(b, bOffset + fullStrips * ldb, ldb, k, width, pack);
+            } else {
+                packRows(b, bOffset + fullStrips, ldb, k, width, pack);
+            }
+            float[] tile = scratch.tile(m);
+            rowBlocks(m, k, a, aOffset, aRowStride, aColStride, pack, 0, NR, 1f, 0f, tile, 0, NR);
+            for (int i = 0; i < m; i++) {
+                int ci = cOffset + i * ldc + fullStrips;
+                for (int jj = 0; jj < width; jj++) {
+                    float sum = tile[i * NR + jj];
+                    c[ci + jj] = beta == 0f ? alpha * sum : alpha * sum + beta * c[ci + jj];
+                }
+            }
+        }
+    }
+
+    /** pack[p * NR + j] = b[b0 + j * ldb + p] for j &lt; width, zero for width &lt;= j &lt; NR. */
+    private static void packTransposed(float[] b, int b0, int ldb, int k, int width, float[] pack) {
+        for (int j = 0; j < width; j++) {
+            int bj = b0 + j * ldb;
+            for (int p = 0; p < k; p++) {
+                pack[p * NR + j] = b[bj + p];
+            }
+        }
+        for (int j = width; j < NR; j++) {
+            for (int p = 0; p < k; p++) {
+                pack[p * NR + j] = 0f;
+            }
+        }
+    }
+
+    /** pack[p * NR + j] = b[b0 + p * ldb + j] for j &lt; width, zero for width &lt;= j &lt; NR. */
+    private static void packRows(float[] b, int b0, int ldb, int k, int width, float[] pack) {
+        for (int p = 0; p < k; p++) {
+            System.arraycopy(b, b0 + p * ldb, pack, p * NR, width);
+            java.util.Arrays.fill(pack, p * NR + width, (p + 1) * NR, 0f);
+        }
+    }
+
+    /**
+     * One NR-wide strip of C (m rows) in register tiles of 6 rows, then 4, 2 or 1 for what is left
+     * (8 rows go as 4 + 4 rather than 6 + 1 + 1).
+     */
+    private static void rowBlocks(int m, int k, float[] a, int a0, int aRowStride, int aColStride,
+                                  float[] b, int b0, int ldb, float alpha, float beta,
+                                  float[] c, int c0, int ldc) {
+        int i = 0;
+        while (i < m) {
+            int left = m - i;
+            int ai = a0 + i * aRowStride, ci = c0 + i * ldc;
+            if (left >= 6 && left != 8) {
+                kernel6x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, alpha, beta, c, ci, ldc);
+                i += 6;
+            } else if (left >= 4) {
+                kernel4x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, alpha, beta, c, ci, ldc);
+                i += 4;
+            } else if (left >= 2) {
+                kernel2x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, alpha, beta, c, ci, ldc);
+                i += 2;
+            } else {
+                kernel1x4(k, a, ai, aColStride, b, b0, ldb, alpha, beta, c, ci);
+                i += 1;
+            }
+        }
+    }
+
+    /** C[0..6, 0..NR] of the strip: 24 accumulators, 4 loads of B and 6 broadcasts of A per p. */
+    private static void kernel6x4(int k, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+                                  float alpha, float beta, float[] c, int c0, int ldc) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
+        FloatVector c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars, a4 = a3 + ars, a5 = a4 + ars;
+        for (int p = 0, ap = 0, bp = b0; p < k; p++, ap += acs, bp += ldb) {
+            FloatVector b0v = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector b1v = FloatVector.fromArray(SPECIES, b, bp + L);
+            FloatVector b2v = FloatVector.fromArray(SPECIES, b, bp + 2 * L);
+            FloatVector b3v = FloatVector.fromArray(SPECIES, b, bp + 3 * L);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + ap]);
+            c00 = av.fma(b0v, c00); c01 = av.fma(b1v, c01); c02 = av.fma(b2v, c02); c03 = av.fma(b3v, c03);
+            av = FloatVector.broadcast(SPECIES, a[a1 + ap]);
+            c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
+            av = FloatVector.broadcast(SPECIES, a[a2 + ap]);
+            c20 = av.fma(b0v, c20); c21 = av.fma(b1v, c21); c22 = av.fma(b2v, c22); c23 = av.fma(b3v, c23);
+            av = FloatVector.broadcast(SPECIES, a[a3 + ap]);
+            c30 = av.fma(b0v, c30); c31 = av.fma(b1v, c31); c32 = av.fma(b2v, c32); c33 = av.fma(b3v, c33);
+            av = FloatVector.broadcast(SPECIES, a[a4 + ap]);
+            c40 = av.fma(b0v, c40); c41 = av.fma(b1v, c41); c42 = av.fma(b2v, c42); c43 = av.fma(b3v, c43);
+            av = FloatVector.broadcast(SPECIES, a[a5 + ap]);
+            c50 = av.fma(b0v, c50); c51 = av.fma(b1v, c51); c52 = av.fma(b2v, c52); c53 = av.fma(b3v, c53);
+        }
+        storeRow(c00, c01, c02, c03, alpha, beta, c, c0);
+        storeRow(c10, c11, c12, c13, alpha, beta, c, c0 + ldc);
+        storeRow(c20, c21, c22, c23, alpha, beta, c, c0 + 2 * ldc);
+        storeRow(c30, c31, c32, c33, alpha, beta, c, c0 + 3 * ldc);
+        storeRow(c40, c41, c42, c43, alpha, beta, c, c0 + 4 * ldc);
+        storeRow(c50, c51, c52, c53, alpha, beta, c, c0 + 5 * ldc);
+    }
+
+    private static void kernel4x4(int k, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+                                  float alpha, float beta, float[] c, int c0, int ldc) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars;
+        for (int p = 0, ap = 0, bp = b0; p < k; p++, ap += acs, bp += ldb) {
+            FloatVector b0v = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector b1v = FloatVector.fromArray(SPECIES, b, bp + L);
+            FloatVector b2v = FloatVector.fromArray(SPECIES, b, bp + 2 * L);
+            FloatVector b3v = FloatVector.fromArray(SPECIES, b, bp + 3 * L);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + ap]);
+            c00 = av.fma(b0v, c00); c01 = av.fma(b1v, c01); c02 = av.fma(b2v, c02); c03 = av.fma(b3v, c03);
+            av = FloatVector.broadcast(SPECIES, a[a1 + ap]);
+            c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
+            av = FloatVector.broadcast(SPECIES, a[a2 + ap]);
+            c20 = av.fma(b0v, c20); c21 = av.fma(b1v, c21); c22 = av.fma(b2v, c22); c23 = av.fma(b3v, c23);
+            av = FloatVector.broadcast(SPECIES, a[a3 + ap]);
+            c30 = av.fma(b0v, c30); c31 = av.fma(b1v, c31); c32 = av.fma(b2v, c32); c33 = av.fma(b3v, c33);
+        }
+        storeRow(c00, c01, c02, c03, alpha, beta, c, c0);
+        storeRow(c10, c11, c12, c13, alpha, beta, c, c0 + ldc);
+        storeRow(c20, c21, c22, c23, alpha, beta, c, c0 + 2 * ldc);
+        storeRow(c30, c31, c32, c33, alpha, beta, c, c0 + 3 * ldc);
+    }
+
+    private static void kernel2x4(int k, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+                                  float alpha, float beta, float[] c, int c0, int ldc) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        int a1 = a0 + ars;
+        for (int p = 0, ap = 0, bp = b0; p < k; p++, ap += acs, bp += ldb) {
+            FloatVector b0v = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector b1v = FloatVector.fromArray(SPECIES, b, bp + L);
+            FloatVector b2v = FloatVector.fromArray(SPECIES, b, bp + 2 * L);
+            FloatVector b3v = FloatVector.fromArray(SPECIES, b, bp + 3 * L);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + ap]);
+            c00 = av.fma(b0v, c00); c01 = av.fma(b1v, c01); c02 = av.fma(b2v, c02); c03 = av.fma(b3v, c03);
+            av = FloatVector.broadcast(SPECIES, a[a1 + ap]);
+            c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
+        }
+        storeRow(c00, c01, c02, c03, alpha, beta, c, c0);
+        storeRow(c10, c11, c12, c13, alpha, beta, c, c0 + ldc);
+    }
+
+    private static void kernel1x4(int k, float[] a, int a0, int acs, float[] b, int b0, int ldb,
+                                  float alpha, float beta, float[] c, int c0) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
+        for (int p = 0, ap = a0, bp = b0; p < k; p++, ap += acs, bp += ldb) {
+            FloatVector av = FloatVector.broadcast(SPECIES, a[ap]);
+            c00 = av.fma(FloatVector.fromArray(SPECIES, b, bp), c00);
+            c01 = av.fma(FloatVector.fromArray(SPECIES, b, bp + L), c01);
+            c02 = av.fma(FloatVector.fromArray(SPECIES, b, bp + 2 * L), c02);
+            c03 = av.fma(FloatVector.fromArray(SPECIES, b, bp + 3 * L), c03);
+        }
+        storeRow(c00, c01, c02, c03, alpha, beta, c, c0);
+    }
+
+    /** c[ci .. ci + NR) = alpha * acc + beta * c (c is not read when beta == 0). */
+    private static void storeRow(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3,
+                                 float alpha, float beta, float[] c, int ci) {
+        store(v0, alpha, beta, c, ci);
+        store(v1, alpha, beta, c, ci + L);
+        store(v2, alpha, beta, c, ci + 2 * L);
+        store(v3, alpha, beta, c, ci + 3 * L);
+    }
+
+    private static void store(FloatVector acc, float alpha, float beta, float[] c, int ci) {
+        FloatVector scaled = acc.mul(alpha);
+        if (beta != 0f) {
+            scaled = scaled.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta));
+        }
+        scaled.intoArray(c, ci);
+    }
+
+    // ------------------------------------------------------------------------------------ GEMV
+
+    @Override
+    public void sgemv(boolean transA, int m, int n, float alpha, float[] a, int aOffset, int lda,
+                      float[] x, int xOffset, float beta, float[] y, int yOffset) {
+        if (transA) {
+            gemvTransposed(m, n, alpha, a, aOffset, lda, x, xOffset, beta, y, yOffset);
+        } else {
+            gemvRows(m, n, alpha, a, aOffset, lda, x, xOffset, beta, y, yOffset);
+        }
+    }
+
+    /** y = alpha * A x + beta * y: dot products of rows with x, four rows at a time. */
+    private static void gemvRows(int m, int n, float alpha, float[] a, int a0, int lda,
+                                 float[] x, int x0, float beta, float[] y, int y0) {
+        int bound = SPECIES.loopBound(n);
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int r0 = a0 + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+            for (int p = 0; p < bound; p += L) {
+                FloatVector xv = FloatVector.fromArray(SPECIES, x, x0 + p);
+                s0 = FloatVector.fromArray(SPECIES, a, r0 + p).fma(xv, s0);
+                s1 = FloatVector.fromArray(SPECIES, a, r1 + p).fma(xv, s1);
+                s2 = FloatVector.fromArray(SPECIES, a, r2 + p).fma(xv, s2);
+                s3 = FloatVector.fromArray(SPECIES, a, r3 + p).fma(xv, s3);
+            }
+            float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD);
+            float d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
+            for (int p = bound; p < n; p++) {
+                float xp = x[x0 + p];
+                d0 = Math.fma(a[r0 + p], xp, d0);
+                d1 = Math.fma(a[r1 + p], xp, d1);
+                d2 = Math.fma(a[r2 + p], xp, d2);
+                d3 = Math.fma(a[r3 + p], xp, d3);
+            }
+            storeScalar(d0, alpha, beta, y, y0 + i);
+            storeScalar(d1, alpha, beta, y, y0 + i + 1);
+            storeScalar(d2, alpha, beta, y, y0 + i + 2);
+            storeScalar(d3, alpha, beta, y, y0 + i + 3);
+        }
+        for (; i < m; i++) {
+            storeScalar(dotVector(a, a0 + i * lda, x, x0, n), alpha, beta, y, y0 + i);
+        }
+    }
+
+    /** y = alpha * A^T x + beta * y: for strips of y, accumulate x[i] * row i of A over all rows i. */
+    private static void gemvTransposed(int m, int n, float alpha, float[] a, int a0, int lda,
+                                       float[] x, int x0, float beta, float[] y, int y0) {
+        int j = 0;
+        for (; j + NR <= n; j += NR) {
+            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+            for (int i = 0, ai = a0 + j; i < m; i++, ai += lda) {
+                FloatVector xv = FloatVector.broadcast(SPECIES, x[x0 + i]);
+                s0 = xv.fma(FloatVector.fromArray(SPECIES, a, ai), s0);
+                s1 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + L), s1);
+                s2 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 2 * L), s2);
+                s3 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 3 * L), s3);
+            }
+            storeRow(s0, s1, s2, s3, alpha, beta, y, y0 + j);
+        }
+        for (; j + L <= n; j += L) {
+            FloatVector s = FloatVector.zero(SPECIES);
+            for (int i = 0, ai = a0 + j; i < m; i++, ai += lda) {
+                s = FloatVector.broadcast(SPECIES, x[x0 + i]).fma(FloatVector.fromArray(SPECIES, a, ai), s);
+            }
+            store(s, alpha, beta, y, y0 + j);
+        }
+        for (; j < n; j++) {
+            float s = 0f;
+            for (int i = 0, ai = a0 + j; i < m; i++, ai += lda) {
+                s = Math.fma(a[ai], x[x0 + i], s);
+            }
+            storeScalar(s, alpha, beta, y, y0 + j);
+        }
+    }
+
+    private static void storeScalar(float sum, float alpha, float beta, float[] y, int yi) {
+        y[yi] = beta == 0f ? alpha * sum : alpha * sum + beta * y[yi];
+    }
+
+    // ------------------------------------------------------------------------- level 1, element-wise
+
+    @Override
+    public float dot(float[] x, int xOffset, float[] y, int yOffset, int n) {
+        return dotVector(x, xOffset, y, yOffset, n);
+    }
+
+    /** Four independent accumulators (an FMA's latency is four of its issue slots), then a scalar tail. */
+    private static float dotVector(float[] x, int x0, float[] y, int y0, int n) {
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+        int i = 0;
+        for (; i + 4 * L <= n; i += 4 * L) {
+            s0 = FloatVector.fromArray(SPECIES, x, x0 + i).fma(FloatVector.fromArray(SPECIES, y, y0 + i), s0);
+            s1 = FloatVector.fromArray(SPECIES, x, x0 + i + L).fma(FloatVector.fromArray(SPECIES, y, y0 + i + L), s1);
+            s2 = FloatVector.fromArray(SPECIES, x, x0 + i + 2 * L).fma(FloatVector.fromArray(SPECIES, y, y0 + i + 2 * L), s2);
+            s3 = FloatVector.fromArray(SPECIES, x, x0 + i + 3 * L).fma(FloatVector.fromArray(SPECIES, y, y0 + i + 3 * L), s3);
+        }
+        for (; i + L <= n; i += L) {
+            s0 = FloatVector.fromArray(SPECIES, x, x0 + i).fma(FloatVector.fromArray(SPECIES, y, y0 + i), s0);
+        }
+        float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum = Math.fma(x[x0 + i], y[y0 + i], sum);
+        }
+        return sum;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n) {
+        FloatVector av = FloatVector.broadcast(SPECIES, alpha);
+        int bound = SPECIES.loopBound(n), i = 0;
+        for (; i < bound; i += L) {
+            av.fma(FloatVector.fromArray(SPECIES, x, xOffset + i), FloatVector.fromArray(SPECIES, y, yOffset + i))
+              .intoArray(y, yOffset + i);
+        }
+        for (; i < n; i++) {
+            y[yOffset + i] = Math.fma(alpha, x[xOffset + i], y[yOffset + i]);
+        }
+    }
+
+    @Override
+    public void scale(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n) {
+        int bound = SPECIES.loopBound(n), i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(SPECIES, x, xOffset + i).mul(alpha).intoArray(y, yOffset + i);
+        }
+        for (; i < n; i++) {
+            y[yOffset + i] = alpha * x[xOffset + i];
+        }
+    }
+
+    @Override
+    public void add(float[] x, int xOffset, float[] y, int yOffset, float[] z, int zOffset, int n) {
+        int bound = SPECIES.loopBound(n), i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(SPECIES, x, xOffset + i).add(FloatVector.fromArray(SPECIES, y, yOffset + i))
+                       .intoArray(z, zOffset + i);
+        }
+        for (; i < n; i++) {
+            z[zOffset + i] = x[xOffset + i] + y[yOffset + i];
+        }
+    }
+
+    @Override
+    public void hadamard(float[] x, int xOffset, float[] y, int yOffset, float[] z, int zOffset, int n) {
+        int bound = SPECIES.loopBound(n), i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(SPECIES, x, xOffset + i).mul(FloatVector.fromArray(SPECIES, y, yOffset + i))
+                       .intoArray(z, zOffset + i);
+        }
+        for (; i < n; i++) {
+            z[zOffset + i] = x[xOffset + i] * y[yOffset + i];
+        }
+    }
+
+    // --------------------------------------------------------------------------------- activations
+
+    @Override
+    public void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int n) {
+        int bound = SPECIES.loopBound(n), i = 0;
+        for (; i < bound; i += L) {
+            sigmoid(FloatVector.fromArray(SPECIES, x, xOffset + i)).intoArray(y, yOffset + i);
+        }
+        if (i < n) {
+            VectorMask<Float> tail = SPECIES.indexInRange(i, n);
+            sigmoid(FloatVector.fromArray(SPECIES, x, xOffset + i, tail)).intoArray(y, yOffset + i, tail);
+        }
+    }
+
+    @Override
+    public void tanh(float[] x, int xOffset, float[] y, int yOffset, int n) {
+        int bound = SPECIES.loopBound(n), i = 0;
+        for (; i < bound; i += L) {
+            tanh(FloatVector.fromArray(SPECIES, x, xOffset + i)).intoArray(y, yOffset + i);
+        }
+        if (i < n) {
+            VectorMask<Float> tail = SPECIES.indexInRange(i, n);
+            tanh(FloatVector.fromArray(SPECIES, x, xOffset + i, tail)).intoArray(y, yOffset + i, tail);
+        }
+    }
+
+    /** The same operations as {@link Approximations#sigmoid(float)}, lane-wise. */
+    static FloatVector sigmoid(FloatVector x) {
+        return ONE.div(exp(x.neg().max(EXP_MIN).min(EXP_MAX)).add(1f));
+    }
+
+    /** The same operations as {@link Approximations#tanh(float)}, lane-wise. */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector ax = x.abs();
+        FloatVector u = ax.mul(ax);
+        FloatVector r = fma(fma(fma(u.fma(TANH_R4, TANH_R3), u, TANH_R2), u, TANH_R1), u, TANH_R0);
+        FloatVector small = ax.mul(u).fma(r, ax);
+        FloatVector large = ONE.sub(TWO.div(exp(ax.mul(2f).min(EXP_MAX)).add(1f)));
+        FloatVector magnitude = large.blend(small, ax.lt(TANH_SMALL));
+        return magnitude.reinterpretAsInts().or(x.reinterpretAsInts().and(SIGN_BIT)).reinterpretAsFloats();
+    }
+
+    /** The same operations as {@link Approximations#exp(float)}, lane-wise. */
+    private static FloatVector exp(FloatVector z) {
+        FloatVector shifted = z.fma(LOG2E, -0.5f).add(ROUND_MAGIC);
+        FloatVector n = shifted.sub(ROUND_MAGIC);
+        FloatVector r = fma(n, -LN2_LO, fma(n, -LN2_HI, z));
+        FloatVector er = fma(fma(fma(fma(r.fma(EXP_E6, EXP_E5), r, EXP_E4), r, EXP_E3), r, EXP_E2), r, 1f);
+        er = fma(er, r, 1f);
+        FloatVector twoToN = shifted.reinterpretAsInts()
+                .lanewise(VectorOperators.LSHL, 23).add(EXP_BIAS_BITS).reinterpretAsFloats();
+        return er.mul(twoToN);
+    }
+
+    /** a * b + c with a scalar c, rounded once, like {@link Math#fma(float, float, float)}. */
+    private static FloatVector fma(FloatVector a, FloatVector b, float c) {
+        return a.fma(b, FloatVector.broadcast(SPECIES, c));
+    }
+
+    /** a * b + c with a scalar b. */
+    private static FloatVector fma(FloatVector a, float b, FloatVector c) {
+        return a.fma(FloatVector.broadcast(SPECIES, b), c);
+    }
+
+    @Override
+    public void sigmoidDerivative(float[] y, int yOffset, float[] d, int dOffset, int n) {
+        int bound = SPECIES.loopBound(n), i = 0;
+        for (; i < bound; i += L) {
+            FloatVector s = FloatVector.fromArray(SPECIES, y, yOffset + i);
+            s.mul(s.neg().add(1f)).intoArray(d, dOffset + i);
+        }
+        for (; i < n; i++) {
+            float s = y[yOffset + i];
+            d[dOffset + i] = s * (1f - s);
+        }
+    }
+
+    @Override
+    public void tanhDerivative(float[] y, int yOffset, float[] d, int dOffset, int n) {
+        int bound = SPECIES.loopBound(n), i = 0;
+        for (; i < bound; i += L) {
+            FloatVector t = FloatVector.fromArray(SPECIES, y, yOffset + i);
+            fma(t.neg(), t, 1f).intoArray(d, dOffset + i);
+        }
+        for (; i < n; i++) {
+            float t = y[yOffset + i];
+            d[dOffset + i] = Math.fma(-t, t, 1f);
+        }
+    }
+}

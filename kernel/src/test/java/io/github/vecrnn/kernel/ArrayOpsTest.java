@@ -1,0 +1,87 @@
+package io.github.vecrnn.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Level-1 and element-wise operations: bitwise against the scalar twin (dot: within its error bound). */
+class ArrayOpsTest {
+
+    private static final Kernels VECTOR = Kernels.preferred();
+    private static final Kernels SCALAR = Kernels.scalar();
+    private static final int[] LENGTHS = {0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 257, 1000};
+
+    @Test
+    void elementWiseOperationsMatchTheScalarTwin() {
+        SplittableRandom random = new SplittableRandom(11);
+        for (int n : LENGTHS) {
+            int xo = random.nextInt(4), yo = random.nextInt(4), zo = random.nextInt(4);
+            float[] x = GemmTest.randomArray(random, xo + n + 2), y = GemmTest.randomArray(random, yo + n + 2);
+            float[] z = GemmTest.randomArray(random, zo + n + 2);
+            float alpha = (float) random.nextDouble(-3, 3);
+
+            float[] yv = y.clone(), ys = y.clone();
+            VECTOR.axpy(alpha, x, xo, yv, yo, n); SCALAR.axpy(alpha, x, xo, ys, yo, n);
+            GemmTest.assertBitwiseEqual(ys, yv, "axpy n=" + n);
+
+            yv = y.clone(); ys = y.clone();
+            VECTOR.scale(alpha, x, xo, yv, yo, n); SCALAR.scale(alpha, x, xo, ys, yo, n);
+            GemmTest.assertBitwiseEqual(ys, yv, "scale n=" + n);
+
+            float[] zv = z.clone(), zs = z.clone();
+            VECTOR.add(x, xo, y, yo, zv, zo, n); SCALAR.add(x, xo, y, yo, zs, zo, n);
+            GemmTest.assertBitwiseEqual(zs, zv, "add n=" + n);
+            GemmTest.assertOutsideUnchanged(z, zv, zo, 1, n, Math.max(1, n), "add n=" + n);
+
+            zv = z.clone(); zs = z.clone();
+            VECTOR.hadamard(x, xo, y, yo, zv, zo, n); SCALAR.hadamard(x, xo, y, yo, zs, zo, n);
+            GemmTest.assertBitwiseEqual(zs, zv, "hadamard n=" + n);
+            for (int i = 0; i < n; i++) assertEquals(x[xo + i] * y[yo + i], zv[zo + i]);
+
+            // in place: x <- x + y, x <- alpha x
+            float[] xv = x.clone();
+            VECTOR.add(xv, xo, y, yo, xv, xo, n);
+            VECTOR.scale(alpha, xv, xo, xv, xo, n);
+            for (int i = 0; i < n; i++) assertEquals(alpha * (x[xo + i] + y[yo + i]), xv[xo + i]);
+
+            double exact = 0, magnitude = 0;
+            for (int i = 0; i < n; i++) {
+                exact += (double) x[xo + i] * y[yo + i];
+                magnitude += Math.abs((double) x[xo + i] * y[yo + i]);
+            }
+            float dv = VECTOR.dot(x, xo, y, yo, n), ds = SCALAR.dot(x, xo, y, yo, n);
+            double bound = (n + 1) * 0x1p-24 * magnitude + Float.MIN_NORMAL;
+            assertTrue(Math.abs(dv - exact) <= bound, "dot n=" + n + ": " + dv + " vs " + exact);
+            assertTrue(Math.abs(ds - exact) <= bound, "scalar dot n=" + n + ": " + ds + " vs " + exact);
+        }
+    }
+
+    @Test
+    void staticFacadesUseThePreferredKernels() {
+        float[] x = {1, 2, 3}, y = {4, 5, 6}, z = new float[3];
+        assertEquals(32f, ArrayOps.dot(x, 0, y, 0, 3));
+        ArrayOps.add(x, 0, y, 0, z, 0, 3);
+        assertEquals(9f, z[2]);
+        ArrayOps.hadamard(x, 0, y, 0, z, 0, 3);
+        assertEquals(18f, z[2]);
+        ArrayOps.axpy(2f, x, 0, z, 0, 3);
+        assertEquals(24f, z[2]);
+        ArrayOps.scale(0.5f, z, 0, z, 0, 3);
+        assertEquals(12f, z[2]);
+        float[] c = new float[4];
+        Gemm.sgemm(false, false, 2, 2, 1, 1f, new float[] {1, 2}, 0, 1, new float[] {3, 4}, 0, 2, 0f, c, 0, 2);
+        assertEquals(8f, c[3]);
+        float[] yv = new float[2];
+        Gemm.sgemv(false, 2, 2, 1f, new float[] {1, 2, 3, 4}, 0, 2, new float[] {1, 1}, 0, 0f, yv, 0);
+        assertEquals(7f, yv[1]);
+        float[] a = {0f};
+        Activations.sigmoid(a, 0, a, 0, 1);
+        assertEquals(0.5f, a[0]);
+        Activations.tanh(a, 0, a, 0, 1);
+        Activations.tanhDerivative(a, 0, a, 0, 1);
+        Activations.sigmoidDerivative(a, 0, a, 0, 1);
+        assertTrue(a[0] > 0f && a[0] < 0.25f);
+    }
+}

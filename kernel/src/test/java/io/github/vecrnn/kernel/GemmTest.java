@@ -1,0 +1,252 @@
+package io.github.vecrnn.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * sgemm and sgemv of {@link Kernels#preferred()} (the vector width of this run) against the scalar
+ * twin (bit for bit, as promised on {@link Kernels#sgemm}) and against a float64 reference within
+ * the stated forward error bound (k + 3) u sum|alpha a b| + |beta c| (u = 2^-24), over odd sizes,
+ * lane counts +-1, offsets, padded leading dimensions, alpha/beta in {0, 1, others}, NaN in C when
+ * beta = 0; elements of the arrays outside C must not change.
+ */
+class GemmTest {
+
+    private static final Kernels VECTOR = Kernels.preferred().withThreads(1);
+    private static final Kernels SCALAR = Kernels.scalar();
+    private static final float U = 0x1p-24f;
+    private static final float GUARD = -12345.5f;
+
+    /** 0..3, lane counts +-1 for 4, 8 and 16 lanes, strip widths +-1 (16, 32, 64), primes. */
+    private static final int[] SIZES = {0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 37, 61, 63, 64, 65, 127, 257};
+    private static final float[][] ALPHA_BETA = {{1f, 0f}, {1f, 1f}, {-0.75f, 0f}, {2.5f, 0.5f}, {0f, 0.5f}, {0f, 0f}, {1f, -1.25f}};
+
+    record Shape(int m, int n, int k) {}
+
+    @Test
+    void smallShapesAllTransposesAgainstScalarTwinAndFloat64() {
+        SplittableRandom random = new SplittableRandom(1);
+        int[] small = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 17};
+        for (boolean transA : new boolean[] {false, true}) {
+            for (boolean transB : new boolean[] {false, true}) {
+                for (int m : small) {
+                    for (int n : small) {
+                        for (int k : new int[] {0, 1, 3, 17}) {
+                            float[] ab = ALPHA_BETA[random.nextInt(ALPHA_BETA.length)];
+                            check(random, transA, transB, m, n, k, ab[0], ab[1]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void randomShapesFromTheSizeList() {
+        SplittableRandom random = new SplittableRandom(2);
+        for (int trial = 0; trial < 400; trial++) {
+            int m = SIZES[random.nextInt(SIZES.length)], n = SIZES[random.nextInt(SIZES.length)];
+            int k = SIZES[random.nextInt(SIZES.length)];
+            float[] ab = ALPHA_BETA[random.nextInt(ALPHA_BETA.length)];
+            check(random, random.nextBoolean(), random.nextBoolean(), m, n, k, ab[0], ab[1]);
+        }
+    }
+
+    @Test
+    void rnnShapes() {
+        SplittableRandom random = new SplittableRandom(3);
+        // batch x 4H x input (forward), and the backward forms, at the sizes the benchmarks use
+        List<Shape> shapes = List.of(new Shape(64, 1024, 256), new Shape(32, 1024, 384), new Shape(1, 1024, 384),
+                new Shape(64, 148, 13), new Shape(7, 148, 37), new Shape(148, 37, 64), new Shape(2, 2048, 512));
+        for (Shape s : shapes) {
+            for (boolean transA : new boolean[] {false, true}) {
+                for (boolean transB : new boolean[] {false, true}) {
+                    check(random, transA, transB, s.m, s.n, s.k, 1f, random.nextBoolean() ? 0f : 1f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        SplittableRandom random = new SplittableRandom(4);
+        Kernels two = Kernels.preferred().withThreads(2);
+        List<Shape> shapes = List.of(new Shape(96, 200, 150), new Shape(64, 1024, 256), new Shape(300, 20, 400),
+                new Shape(2, 4096, 512), new Shape(128, 128, 128));
+        for (Shape s : shapes) {
+            for (boolean transA : new boolean[] {false, true}) {
+                for (boolean transB : new boolean[] {false, true}) {
+                    Problem p = Problem.random(random, transA, transB, s.m, s.n, s.k, 0.5f, 0.25f);
+                    float[] one = p.c.clone(), many = p.c.clone();
+                    p.run(VECTOR, one);
+                    p.run(two, many);
+                    assertBitwiseEqual(one, many, p + " on 1 vs 2 threads");
+                }
+            }
+        }
+    }
+
+    @Test
+    void concurrentCallersGetCorrectResults() throws Exception {
+        SplittableRandom random = new SplittableRandom(5);
+        Problem p = Problem.random(random, false, true, 80, 300, 200, 1f, 0f);
+        float[] expected = p.c.clone();
+        p.run(VECTOR, expected);
+        Kernels shared = Kernels.preferred().withThreads(2);
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < 4; t++) {
+            Thread thread = new Thread(() -> {
+                float[] c = p.c.clone();
+                for (int i = 0; i < 30; i++) {
+                    p.run(shared, c);
+                    for (int j = 0; j < c.length; j++) {
+                        if (Float.floatToRawIntBits(c[j]) != Float.floatToRawIntBits(expected[j])) {
+                            failures.add(new AssertionError("element " + j + " differs under concurrency"));
+                            return;
+                        }
+                    }
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) thread.join();
+        if (!failures.isEmpty()) fail(failures.get(0));
+    }
+
+    @Test
+    void gemvBothFormsAgainstScalarTwinAndFloat64() {
+        SplittableRandom random = new SplittableRandom(6);
+        for (int trial = 0; trial < 300; trial++) {
+            int m = SIZES[random.nextInt(SIZES.length)], n = SIZES[random.nextInt(SIZES.length)];
+            boolean trans = random.nextBoolean();
+            float[] ab = ALPHA_BETA[random.nextInt(ALPHA_BETA.length)];
+            float alpha = ab[0], beta = ab[1];
+            int lda = Math.max(1, n) + random.nextInt(3), aOff = random.nextInt(4), xOff = random.nextInt(4), yOff = random.nextInt(4);
+            int xLen = trans ? m : n, yLen = trans ? n : m;
+            float[] a = randomArray(random, aOff + Math.max(0, m - 1) * lda + n + 2);
+            float[] x = randomArray(random, xOff + xLen + 2);
+            float[] y = randomArray(random, yOff + yLen + 2);
+            if (beta == 0f) java.util.Arrays.fill(y, yOff, yOff + yLen, Float.NaN);
+            float[] yVector = y.clone(), yScalar = y.clone();
+            VECTOR.sgemv(trans, m, n, alpha, a, aOff, lda, x, xOff, beta, yVector, yOff);
+            SCALAR.sgemv(trans, m, n, alpha, a, aOff, lda, x, xOff, beta, yScalar, yOff);
+            String what = "sgemv trans=" + trans + " " + m + "x" + n + " alpha=" + alpha + " beta=" + beta;
+            if (trans) assertBitwiseEqual(yScalar, yVector, what + " (vector vs scalar)");
+            for (int i = 0; i < yLen; i++) {
+                double exact = 0, magnitude = 0;
+                for (int p = 0; p < xLen; p++) {
+                    double av = trans ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    exact += av * x[xOff + p];
+                    magnitude += Math.abs(av * x[xOff + p]);
+                }
+                double c0 = beta == 0f ? 0 : y[yOff + i];
+                double ref = alpha * exact + beta * c0;
+                double bound = (xLen + 3) * U * (Math.abs(alpha) * magnitude + Math.abs(beta * c0)) + Float.MIN_NORMAL;
+                for (float[] got : new float[][] {yVector, yScalar}) {
+                    if (!(Math.abs(got[yOff + i] - ref) <= bound)) {
+                        fail(what + ": y[" + i + "] = " + got[yOff + i] + ", float64 " + ref + ", bound " + bound);
+                    }
+                }
+            }
+            assertOutsideUnchanged(y, yVector, yOff, 1, yLen, Math.max(1, yLen), what);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------- helpers
+
+    /** One random sgemm problem with offsets, padded leading dimensions and guard values around C. */
+    record Problem(boolean transA, boolean transB, int m, int n, int k, float alpha, float beta,
+                   float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+
+        static Problem random(SplittableRandom r, boolean transA, boolean transB, int m, int n, int k, float alpha, float beta) {
+            int aRows = transA ? k : m, aCols = transA ? m : k, bRows = transB ? n : k, bCols = transB ? k : n;
+            int lda = Math.max(1, aCols) + r.nextInt(3), ldb = Math.max(1, bCols) + r.nextInt(3), ldc = Math.max(1, n) + r.nextInt(3);
+            int aOff = r.nextInt(5), bOff = r.nextInt(5), cOff = r.nextInt(5);
+            float[] a = randomArray(r, aOff + aRows * lda + 3);
+            float[] b = randomArray(r, bOff + bRows * ldb + 3);
+            float[] c = new float[cOff + m * ldc + 3];
+            java.util.Arrays.fill(c, GUARD);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    c[cOff + i * ldc + j] = beta == 0f ? Float.NaN : (float) (r.nextDouble() * 2 - 1);
+                }
+            }
+            return new Problem(transA, transB, m, n, k, alpha, beta, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        }
+
+        void run(Kernels kernels, float[] out) {
+            kernels.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, out, cOff, ldc);
+        }
+
+        float opA(int i, int p) { return transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p]; }
+
+        float opB(int p, int j) { return transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j]; }
+
+        @Override
+        public String toString() {
+            return "sgemm(transA=" + transA + ", transB=" + transB + ", m=" + m + ", n=" + n + ", k=" + k
+                    + ", alpha=" + alpha + ", beta=" + beta + ", offsets " + aOff + "/" + bOff + "/" + cOff
+                    + ", ld " + lda + "/" + ldb + "/" + ldc + ")";
+        }
+    }
+
+    private static void check(SplittableRandom random, boolean transA, boolean transB, int m, int n, int k, float alpha, float beta) {
+        Problem p = Problem.random(random, transA, transB, m, n, k, alpha, beta);
+        float[] vector = p.c.clone(), scalar = p.c.clone();
+        p.run(VECTOR, vector);
+        p.run(SCALAR, scalar);
+        boolean dotForm = m == 1 && transB && !transA; // the documented exception: lane-wise sums
+        if (!dotForm) assertBitwiseEqual(scalar, vector, p + " vector vs scalar twin");
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double exact = 0, magnitude = 0;
+                for (int q = 0; q < k; q++) {
+                    double term = (double) p.opA(i, q) * p.opB(q, j);
+                    exact += term;
+                    magnitude += Math.abs(term);
+                }
+                double c0 = beta == 0f ? 0 : p.c[p.cOff + i * p.ldc + j];
+                double ref = alpha * exact + beta * c0;
+                double bound = (k + 3) * U * (Math.abs(alpha) * magnitude + Math.abs(beta * c0)) + Float.MIN_NORMAL;
+                float got = vector[p.cOff + i * p.ldc + j];
+                if (!(Math.abs(got - ref) <= bound)) {
+                    fail(p + ": C[" + i + "][" + j + "] = " + got + ", float64 reference " + ref + ", bound " + bound);
+                }
+            }
+        }
+        assertOutsideUnchanged(p.c, vector, p.cOff, m, n, p.ldc, p.toString());
+    }
+
+    static float[] randomArray(SplittableRandom random, int length) {
+        float[] array = new float[length];
+        for (int i = 0; i < length; i++) array[i] = (float) (random.nextDouble() * 2 - 1);
+        return array;
+    }
+
+    static void assertBitwiseEqual(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                fail(what + ": element " + i + " is " + actual[i] + ", expected " + expected[i]);
+            }
+        }
+    }
+
+    /** Everything outside the rows x cols block at offset (leading dimension ld) is as before. */
+    static void assertOutsideUnchanged(float[] before, float[] after, int offset, int rows, int cols, int ld, String what) {
+        for (int i = 0; i < before.length; i++) {
+            int rel = i - offset;
+            boolean inside = rel >= 0 && rel / ld < rows && rel % ld < cols;
+            if (!inside && Float.floatToRawIntBits(before[i]) != Float.floatToRawIntBits(after[i])) {
+                fail(what + ": element " + i + " outside the output was changed from " + before[i] + " to " + after[i]);
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.github.vecrnn.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Which implementation runs: the forced width is honoured, and a JVM without the module falls back. */
+class KernelsTest {
+
+    @Test
+    void forcedVectorWidthIsTheOneInUse() {
+        String forced = System.getProperty(Kernels.BITS_PROPERTY);
+        Kernels preferred = Kernels.preferred();
+        System.out.println("kernels under test: " + preferred);
+        assertTrue(preferred.isVectorized(), "this test JVM runs with jdk.incubator.vector: " + preferred);
+        if (forced != null && !forced.isBlank()) {
+            assertEquals(Integer.parseInt(forced), preferred.vectorBits());
+        }
+        assertEquals(0, Kernels.scalar().vectorBits());
+    }
+
+    /** Started without --add-modules jdk.incubator.vector: one warning line, scalar results. */
+    @Test
+    void withoutTheVectorModuleEverythingStillWorks() throws IOException, InterruptedException {
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        String classPath = location(Kernels.class) + File.pathSeparator + location(FallbackMain.class);
+        Process process = new ProcessBuilder(List.of(javaBin.toString(), "-cp", classPath, FallbackMain.class.getName()))
+                .redirectErrorStream(false).start();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the child JVM finished");
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, process.exitValue(), "child failed: " + out + "\n" + err);
+        assertEquals(1, err.lines().count(), "exactly one warning line, got:\n" + err);
+        assertTrue(err.startsWith("vecrnn WARNING:") && err.contains("--add-modules jdk.incubator.vector"), err);
+        float[] one = {1f};
+        Kernels.scalar().tanh(one, 0, one, 0, 1);
+        assertEquals("Kernels[scalar, 1 thread] 6.0 0.5 " + one[0] + " ok", out);
+    }
+
+    private static String location(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs in the child JVM. */
+    public static final class FallbackMain {
+        public static void main(String[] args) {
+            float[] c = new float[1];
+            Gemm.sgemm(false, false, 1, 1, 3, 1f, new float[] {1, 2, 3}, 0, 3, new float[] {1, 1, 1}, 0, 1, 0f, c, 0, 1);
+            float[] s = {0f}, t = {1f};
+            Activations.sigmoid(s, 0, s, 0, 1);
+            Activations.tanh(t, 0, t, 0, 1);
+            boolean scalar = !Kernels.preferred().isVectorized();
+            System.out.println(Kernels.preferred().withThreads(1) + " " + c[0] + " " + s[0] + " " + t[0] + (scalar ? " ok" : " vectorized?"));
+        }
+    }
+}
