@@ -34,21 +34,26 @@ final class PanamaKernelSupport implements KernelSupport {
     private static final FloatVector TWO = FloatVector.broadcast(SPECIES, 2f);
     private static final int SIGN_BIT = 0x8000_0000;
 
-    /** Per-thread scratch: the packed K x NR strip of op(B) and an M x NR tile for tail columns. */
+    /**
+     * Per-thread scratch: the packed K x NR strip of op(B), the M x NR sums of the tail columns, and
+     * the 6 x NR tile into which a micro-kernel spills its accumulators. Vectors are never passed to a
+     * helper method: if C2 declines to inline the helper, the vectors are boxed, even in the hot loop.
+     */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Scratch {
+        final float[] tile = new float[6 * NR];
         float[] pack = new float[0];
-        float[] tile = new float[0];
+        float[] sums = new float[0];
 
         float[] pack(int k) {
             if (pack.length < k * NR) pack = new float[k * NR];
             return pack;
         }
 
-        float[] tile(int m) {
-            if (tile.length < m * NR) tile = new float[m * NR];
-            return tile;
+        float[] sums(int m) {
+            if (sums.length < m * NR) sums = new float[m * NR];
+            return sums;
         }
     }
 
@@ -83,9 +88,9 @@ final class PanamaKernelSupport implements KernelSupport {
             if (transB) {
                 float[] pack = scratch.pack(k);
                 packTransposed(b, bOffset + j * ldb, ldb, k, NR, pack);
-                rowBlocks(m, k, a, aOffset, aRowStride, aColStride, pack, 0, NR, alpha, beta, c, cOffset + j, ldc);
+                rowBlocks(m, k, a, aOffset, aRowStride, aColStride, pack, 0, NR, alpha, beta, c, cOffset + j, ldc, scratch.tile);
             } else {
-                rowBlocks(m, k, a, aOffset, aRowStride, aColStride, b, bOffset + j, ldb, alpha, beta, c, cOffset + j, ldc);
+                rowBlocks(m, k, a, aOffset, aRowStride, aColStride, b, bOffset + j, ldb, alpha, beta, c, cOffset + j, ldc, scratch.tile);
             }
         }
         if (fullStrips < n) {
@@ -96,12 +101,12 @@ final class PanamaKernelSupport implements KernelSupport {
             } else {
                 packRows(b, bOffset + fullStrips, ldb, k, width, pack);
             }
-            float[] tile = scratch.tile(m);
-            rowBlocks(m, k, a, aOffset, aRowStride, aColStride, pack, 0, NR, 1f, 0f, tile, 0, NR);
+            float[] sums = scratch.sums(m);
+            rowBlocks(m, k, a, aOffset, aRowStride, aColStride, pack, 0, NR, 1f, 0f, sums, 0, NR, scratch.tile);
             for (int i = 0; i < m; i++) {
                 int ci = cOffset + i * ldc + fullStrips;
                 for (int jj = 0; jj < width; jj++) {
-                    float sum = tile[i * NR + jj];
+                    float sum = sums[i * NR + jj];
                     c[ci + jj] = beta == 0f ? alpha * sum : alpha * sum + beta * c[ci + jj];
                 }
             }
@@ -137,22 +142,22 @@ final class PanamaKernelSupport implements KernelSupport {
      */
     private static void rowBlocks(int m, int k, float[] a, int a0, int aRowStride, int aColStride,
                                   float[] b, int b0, int ldb, float alpha, float beta,
-                                  float[] c, int c0, int ldc) {
+                                  float[] c, int c0, int ldc, float[] tile) {
         int i = 0;
         while (i < m) {
             int left = m - i;
             int ai = a0 + i * aRowStride, ci = c0 + i * ldc;
             if (left >= 6 && left != 8) {
-                kernel6x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, alpha, beta, c, ci, ldc);
+                kernel6x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, alpha, beta, c, ci, ldc, tile);
                 i += 6;
             } else if (left >= 4) {
-                kernel4x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, alpha, beta, c, ci, ldc);
+                kernel4x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, alpha, beta, c, ci, ldc, tile);
                 i += 4;
             } else if (left >= 2) {
-                kernel2x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, alpha, beta, c, ci, ldc);
+                kernel2x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, alpha, beta, c, ci, ldc, tile);
                 i += 2;
             } else {
-                kernel1x4(k, a, ai, aColStride, b, b0, ldb, alpha, beta, c, ci);
+                kernel1x4(k, a, ai, aColStride, b, b0, ldb, alpha, beta, c, ci, tile);
                 i += 1;
             }
         }
@@ -160,7 +165,7 @@ final class PanamaKernelSupport implements KernelSupport {
 
     /** C[0..6, 0..NR] of the strip: 24 accumulators, 4 loads of B and 6 broadcasts of A per p. */
     private static void kernel6x4(int k, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
-                                  float alpha, float beta, float[] c, int c0, int ldc) {
+                                  float alpha, float beta, float[] c, int c0, int ldc, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
@@ -186,16 +191,17 @@ final class PanamaKernelSupport implements KernelSupport {
             av = FloatVector.broadcast(SPECIES, a[a5 + ap]);
             c50 = av.fma(b0v, c50); c51 = av.fma(b1v, c51); c52 = av.fma(b2v, c52); c53 = av.fma(b3v, c53);
         }
-        storeRow(c00, c01, c02, c03, alpha, beta, c, c0);
-        storeRow(c10, c11, c12, c13, alpha, beta, c, c0 + ldc);
-        storeRow(c20, c21, c22, c23, alpha, beta, c, c0 + 2 * ldc);
-        storeRow(c30, c31, c32, c33, alpha, beta, c, c0 + 3 * ldc);
-        storeRow(c40, c41, c42, c43, alpha, beta, c, c0 + 4 * ldc);
-        storeRow(c50, c51, c52, c53, alpha, beta, c, c0 + 5 * ldc);
+        c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L); c03.intoArray(tile, 3 * L);
+        c10.intoArray(tile, NR); c11.intoArray(tile, NR + L); c12.intoArray(tile, NR + 2 * L); c13.intoArray(tile, NR + 3 * L);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L); c22.intoArray(tile, 2 * NR + 2 * L); c23.intoArray(tile, 2 * NR + 3 * L);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L); c32.intoArray(tile, 3 * NR + 2 * L); c33.intoArray(tile, 3 * NR + 3 * L);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + L); c42.intoArray(tile, 4 * NR + 2 * L); c43.intoArray(tile, 4 * NR + 3 * L);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L); c52.intoArray(tile, 5 * NR + 2 * L); c53.intoArray(tile, 5 * NR + 3 * L);
+        epilogue(tile, 6, NR, alpha, beta, c, c0, ldc);
     }
 
     private static void kernel4x4(int k, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
-                                  float alpha, float beta, float[] c, int c0, int ldc) {
+                                  float alpha, float beta, float[] c, int c0, int ldc, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
@@ -215,14 +221,15 @@ final class PanamaKernelSupport implements KernelSupport {
             av = FloatVector.broadcast(SPECIES, a[a3 + ap]);
             c30 = av.fma(b0v, c30); c31 = av.fma(b1v, c31); c32 = av.fma(b2v, c32); c33 = av.fma(b3v, c33);
         }
-        storeRow(c00, c01, c02, c03, alpha, beta, c, c0);
-        storeRow(c10, c11, c12, c13, alpha, beta, c, c0 + ldc);
-        storeRow(c20, c21, c22, c23, alpha, beta, c, c0 + 2 * ldc);
-        storeRow(c30, c31, c32, c33, alpha, beta, c, c0 + 3 * ldc);
+        c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L); c03.intoArray(tile, 3 * L);
+        c10.intoArray(tile, NR); c11.intoArray(tile, NR + L); c12.intoArray(tile, NR + 2 * L); c13.intoArray(tile, NR + 3 * L);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L); c22.intoArray(tile, 2 * NR + 2 * L); c23.intoArray(tile, 2 * NR + 3 * L);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L); c32.intoArray(tile, 3 * NR + 2 * L); c33.intoArray(tile, 3 * NR + 3 * L);
+        epilogue(tile, 4, NR, alpha, beta, c, c0, ldc);
     }
 
     private static void kernel2x4(int k, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
-                                  float alpha, float beta, float[] c, int c0, int ldc) {
+                                  float alpha, float beta, float[] c, int c0, int ldc, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         int a1 = a0 + ars;
@@ -236,12 +243,13 @@ final class PanamaKernelSupport implements KernelSupport {
             av = FloatVector.broadcast(SPECIES, a[a1 + ap]);
             c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
         }
-        storeRow(c00, c01, c02, c03, alpha, beta, c, c0);
-        storeRow(c10, c11, c12, c13, alpha, beta, c, c0 + ldc);
+        c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L); c03.intoArray(tile, 3 * L);
+        c10.intoArray(tile, NR); c11.intoArray(tile, NR + L); c12.intoArray(tile, NR + 2 * L); c13.intoArray(tile, NR + 3 * L);
+        epilogue(tile, 2, NR, alpha, beta, c, c0, ldc);
     }
 
     private static void kernel1x4(int k, float[] a, int a0, int acs, float[] b, int b0, int ldb,
-                                  float alpha, float beta, float[] c, int c0) {
+                                  float alpha, float beta, float[] c, int c0, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
         for (int p = 0, ap = a0, bp = b0; p < k; p++, ap += acs, bp += ldb) {
             FloatVector av = FloatVector.broadcast(SPECIES, a[ap]);
@@ -250,24 +258,22 @@ final class PanamaKernelSupport implements KernelSupport {
             c02 = av.fma(FloatVector.fromArray(SPECIES, b, bp + 2 * L), c02);
             c03 = av.fma(FloatVector.fromArray(SPECIES, b, bp + 3 * L), c03);
         }
-        storeRow(c00, c01, c02, c03, alpha, beta, c, c0);
+        c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L); c03.intoArray(tile, 3 * L);
+        epilogue(tile, 1, NR, alpha, beta, c, c0, NR);
     }
 
-    /** c[ci .. ci + NR) = alpha * acc + beta * c (c is not read when beta == 0). */
-    private static void storeRow(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3,
-                                 float alpha, float beta, float[] c, int ci) {
-        store(v0, alpha, beta, c, ci);
-        store(v1, alpha, beta, c, ci + L);
-        store(v2, alpha, beta, c, ci + 2 * L);
-        store(v3, alpha, beta, c, ci + 3 * L);
-    }
-
-    private static void store(FloatVector acc, float alpha, float beta, float[] c, int ci) {
-        FloatVector scaled = acc.mul(alpha);
-        if (beta != 0f) {
-            scaled = scaled.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta));
+    /** c[row r][0 .. width) = alpha * tile[r * NR ..] + beta * c (c is not read when beta == 0). */
+    private static void epilogue(float[] tile, int rows, int width, float alpha, float beta, float[] c, int c0, int ldc) {
+        for (int r = 0; r < rows; r++) {
+            int ci = c0 + r * ldc;
+            for (int j = 0; j < width; j += L) {
+                FloatVector sum = FloatVector.fromArray(SPECIES, tile, r * NR + j).mul(alpha);
+                if (beta != 0f) {
+                    sum = sum.add(FloatVector.fromArray(SPECIES, c, ci + j).mul(beta));
+                }
+                sum.intoArray(c, ci + j);
+            }
         }
-        scaled.intoArray(c, ci);
     }
 
     // ------------------------------------------------------------------------------------ GEMV
@@ -319,6 +325,7 @@ final class PanamaKernelSupport implements KernelSupport {
     /** y = alpha * A^T x + beta * y: for strips of y, accumulate x[i] * row i of A over all rows i. */
     private static void gemvTransposed(int m, int n, float alpha, float[] a, int a0, int lda,
                                        float[] x, int x0, float beta, float[] y, int y0) {
+        float[] tile = SCRATCH.get().tile;
         int j = 0;
         for (; j + NR <= n; j += NR) {
             FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
@@ -329,14 +336,16 @@ final class PanamaKernelSupport implements KernelSupport {
                 s2 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 2 * L), s2);
                 s3 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 3 * L), s3);
             }
-            storeRow(s0, s1, s2, s3, alpha, beta, y, y0 + j);
+            s0.intoArray(tile, 0); s1.intoArray(tile, L); s2.intoArray(tile, 2 * L); s3.intoArray(tile, 3 * L);
+            epilogue(tile, 1, NR, alpha, beta, y, y0 + j, NR);
         }
         for (; j + L <= n; j += L) {
             FloatVector s = FloatVector.zero(SPECIES);
             for (int i = 0, ai = a0 + j; i < m; i++, ai += lda) {
                 s = FloatVector.broadcast(SPECIES, x[x0 + i]).fma(FloatVector.fromArray(SPECIES, a, ai), s);
             }
-            store(s, alpha, beta, y, y0 + j);
+            s.intoArray(tile, 0);
+            epilogue(tile, 1, L, alpha, beta, y, y0 + j, NR);
         }
         for (; j < n; j++) {
             float s = 0f;
