@@ -1,7 +1,5 @@
 package io.github.vecrnn.kernel;
 
-import java.util.Objects;
-
 /** Argument checks shared by the public entry points; each message names the argument and the shape. */
 final class Checks {
     private Checks() {}
@@ -17,31 +15,37 @@ final class Checks {
      */
     static void matrix(String op, String name, String arrayName, float[] array, int offset,
                        String ldName, int ld, int rows, int cols, boolean transposed) {
-        Objects.requireNonNull(array, () -> op + ": " + arrayName + " is null");
-        String shape = name + (transposed ? " (stored transposed) " : " ") + rows + "x" + cols;
+        // Messages are built only on failure: these checks run on every call and must not allocate.
+        if (array == null) throw new NullPointerException(op + ": " + arrayName + " is null");
         if (ld < Math.max(1, cols)) {
             throw new IllegalArgumentException(op + ": " + ldName + " = " + ld + " is smaller than the row length "
-                    + Math.max(1, cols) + " of " + shape);
+                    + Math.max(1, cols) + " of " + shape(name, rows, cols, transposed));
         }
         if (offset < 0) {
-            throw new IllegalArgumentException(op + ": " + arrayName + " offset must be >= 0, got " + offset + " for " + shape);
+            throw new IllegalArgumentException(op + ": " + arrayName + " offset must be >= 0, got " + offset + " for "
+                    + shape(name, rows, cols, transposed));
         }
         if (rows == 0 || cols == 0) return;
         long needed = (long) offset + (long) (rows - 1) * ld + cols;
         if ((long) rows * cols > Integer.MAX_VALUE || needed > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(op + ": " + shape + " with " + ldName + " = " + ld + " and offset " + offset
-                    + " needs " + needed + " elements, more than an int index can reach (rows*cols = "
+            throw new IllegalArgumentException(op + ": " + shape(name, rows, cols, transposed) + " with " + ldName + " = " + ld
+                    + " and offset " + offset + " needs " + needed + " elements, more than an int index can reach (rows*cols = "
                     + ((long) rows * cols) + ")");
         }
         if (needed > array.length) {
-            throw new IllegalArgumentException(op + ": " + arrayName + " has length " + array.length + " but " + shape
-                    + " with " + ldName + " = " + ld + " and offset " + offset + " needs " + needed);
+            throw new IllegalArgumentException(op + ": " + arrayName + " has length " + array.length + " but "
+                    + shape(name, rows, cols, transposed) + " with " + ldName + " = " + ld + " and offset " + offset
+                    + " needs " + needed);
         }
+    }
+
+    private static String shape(String name, int rows, int cols, boolean transposed) {
+        return name + (transposed ? " (stored transposed) " : " ") + rows + "x" + cols;
     }
 
     /** A vector {@code name} of n elements in {@code array[offset ..]}. */
     static void vector(String op, String name, float[] array, int offset, int n) {
-        Objects.requireNonNull(array, () -> op + ": " + name + " is null");
+        if (array == null) throw new NullPointerException(op + ": " + name + " is null");
         if (offset < 0) {
             throw new IllegalArgumentException(op + ": " + name + " offset must be >= 0, got " + offset);
         }
