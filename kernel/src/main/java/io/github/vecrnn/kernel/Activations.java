@@ -12,12 +12,12 @@ package io.github.vecrnn.kernel;
  * <ul>
  *   <li>tanh: max absolute error &lt;= 1e-7, max error &lt;= 2 ulp. For |x| &lt; 0.55 an odd polynomial,
  *       beyond it {@code 1 - 2 / (1 + e^2|x|)}; odd ({@code tanh(-x) == -tanh(x)} bit for bit),
- *       tanh(+-0) = +-0, exactly +-1 for |x| &gt;= 9.02 (where the true value rounds to 1) and at +-infinity.</li>
+ *       tanh(+-0) = +-0, exactly +-1 for |x| &gt;= 9.011 and at +-infinity.</li>
  *   <li>sigmoid: {@code 1 / (1 + e^-x)} with vecrnn's own e^z (Cody-Waite reduction to [0, ln 2], a
  *       degree-6 polynomial): max absolute error &lt;= 1e-7, max error &lt;= 3 ulp of the result, so
  *       relative accuracy holds in the negative tail too; sigmoid(-inf) = 0, sigmoid(+inf) = 1, exactly 1
- *       from x = 16.7 on (where the true value rounds to 1), exactly 0 below x = -88.03 (true value
- *       under 2^-127: there the error is below 6e-39 but not within 3 ulp).</li>
+ *       from x = 16.64 on, exactly 0 for x &lt;= -88.72 (below -87.3 the true value is subnormal; there
+ *       the absolute error stays under 3e-39 but the ulp bound does not hold).</li>
  *   <li>Both: NaN in gives NaN out, and both are non-decreasing over every float of [-20, 20]
  *       (beyond it they are constant or exact within the limits above).</li>
  * </ul>

@@ -69,6 +69,11 @@ class ActivationsTest {
         assertEquals(0.5f, s[3]); assertEquals(0.5f, s[4]);
         assertEquals(1f, s[7]); assertEquals((float) (1 / (1 + Math.exp(30))), s[8], 1e-20f);
         assertEquals(1f, s[9]); assertEquals(0f, s[10]);
+        // the saturation points stated on Activations
+        float[] edges = apply(SIGMOID, VECTOR, new float[] {16.64f, -88.73f});
+        assertEquals(1f, edges[0], "sigmoid(16.64)");
+        assertEquals(0f, edges[1], "sigmoid(-88.73)");
+        assertEquals(1f, apply(TANH, VECTOR, new float[] {9.011f})[0], "tanh(9.011)");
         // odd symmetry of tanh, bit for bit, over random and dense inputs
         SplittableRandom random = new SplittableRandom(7);
         float[] xs = new float[100_003];
