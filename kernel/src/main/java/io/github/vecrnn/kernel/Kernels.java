@@ -182,7 +182,7 @@ public final class Kernels {
     /**
      * y = alpha * op(A) * x + beta * y for A stored m x n (row-major, leading dimension lda):
      * without transpose x has n elements and y has m; with transpose x has m and y has n.
-     * BLAS semantics for beta == 0 and alpha == 0 as in {@link #sgemv}.
+     * BLAS semantics for beta == 0 and alpha == 0 as in {@link #sgemm}.
      * The transposed form is bitwise identical to the scalar twin; the other sums lane-wise.
      */
     public void sgemv(boolean transA, int m, int n, float alpha, float[] a, int aOffset, int lda,
