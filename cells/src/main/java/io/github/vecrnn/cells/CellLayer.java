@@ -1,0 +1,205 @@
+package io.github.vecrnn.cells;
+
+import io.github.vecrnn.kernel.Kernels;
+
+/**
+ * One direction of one recurrent layer: the sequence loop shared by every cell kind.
+ *
+ * <p>Data layout (time-major, rows = t * B + b): the input x is [T*B, I]; {@code pre} holds the
+ * pre-activations [T*B, G*H] and, after each step, the gate activations that backward needs.
+ * Hidden states live in {@code states}, T + 1 slots of [B, H]: the forward direction keeps h_{-1}
+ * (the initial state) in slot 0 and h_t in slot t + 1; the reverse direction keeps the initial state in
+ * slot T and h_t in slot t. Either way the states that fed steps 0..T-1 are one contiguous block,
+ * so the recurrent weight gradient is one GEMM after the loop.
+ *
+ * <p>Sequence lengths (ONNX {@code sequence_lens}): a row b whose step t is past its length keeps its
+ * state (the step is computed, then overwritten with the previous state), its output is 0, and in
+ * backward its gate gradients are 0 and its state gradient passes through unchanged.
+ */
+abstract class CellLayer {
+    final Kernels kernels;
+    final int inputSize, hidden, gates, gateWidth;
+    final boolean reverse;
+    final Parameters params;
+    final int wIh, wHh, bIh, bHh;
+    final int maxRows;
+
+    final float[] pre;     // [T*B, G*H] pre-activations, then activations
+    final float[] dPre;    // [T*B, G*H] gradients of the input-side pre-activations
+    final float[] states;  // [(T+1), B, H]
+    float[] dh, dhPrev;    // [B, H] running state gradient
+    final float[] ones;    // [T*B] of 1f: bias gradients are column sums, computed as GEMVs
+    final float[] projectionBias; // [G*H] the bias added in the input projection
+
+    int steps, batch;
+    int[] lengths; // null: every sequence runs all steps
+
+    CellLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, int gates,
+              boolean reverse, int maxSteps, int maxBatch, float[] ones) {
+        this.kernels = kernels;
+        this.params = params;
+        this.inputSize = inputSize;
+        this.hidden = hidden;
+        this.gates = gates;
+        this.gateWidth = gates * hidden;
+        this.reverse = reverse;
+        this.wIh = params.tensor("weight_ih_" + suffix).offset();
+        this.wHh = params.tensor("weight_hh_" + suffix).offset();
+        this.bIh = params.tensor("bias_ih_" + suffix).offset();
+        this.bHh = params.tensor("bias_hh_" + suffix).offset();
+        this.maxRows = maxSteps * maxBatch;
+        this.pre = new float[maxRows * gateWidth];
+        this.dPre = new float[maxRows * gateWidth];
+        this.states = new float[(maxSteps + 1) * maxBatch * hidden];
+        this.dh = new float[maxBatch * hidden];
+        this.dhPrev = new float[maxBatch * hidden];
+        this.ones = ones;
+        this.projectionBias = new float[gateWidth];
+    }
+
+    // ------------------------------------------------------------------ what each cell supplies
+
+    /** Fills {@link #projectionBias}: the biases that simply add to the input projection. */
+    abstract void prepareProjectionBias();
+
+    /** One step: from pre[t] (input projection) and the state in slot prev, writes the state in slot cur. */
+    abstract void stepForward(int t, int prev, int cur);
+
+    /** One step back: from dh (and the cell's own carried gradients) writes dPre[t] and dhPrev. */
+    abstract void stepBackward(int t, int prev, int cur);
+
+    /** Gradients of the recurrent weights and biases, after the loop. */
+    abstract void recurrentGradients();
+
+    /** Copies row b's extra state (the LSTM's c) from slot prev to slot cur; nothing for other cells. */
+    void carryExtraState(int b, int prev, int cur) {
+    }
+
+    /** Row b was padding at this step: its extra state gradient passes through. */
+    void passExtraGradient(int b) {
+    }
+
+    void setExtraInitialState(float[] c0, int c0Offset) {
+    }
+
+    void beginExtraBackward(float[] dcN, int dcNOffset) {
+    }
+
+    void endExtraBackward(float[] dc0, int dc0Offset) {
+    }
+
+    // ----------------------------------------------------------------------------- the loops
+
+    final int slotOffset(int slot) {
+        return slot * batch * hidden;
+    }
+
+    final int finalSlot() {
+        return reverse ? 0 : steps;
+    }
+
+    final boolean isPadding(int t, int b) {
+        return lengths != null && t >= lengths[b];
+    }
+
+    /**
+     * Runs the direction over x [T*B, I] (rows from xOffset), from h0 (and c0; null means zeros),
+     * writing h_t to out rows t*B+b at column outColumn (row stride outStride), 0 for padding.
+     */
+    final void forward(float[] x, int xOffset, int steps, int batch, int[] lengths,
+                       float[] h0, int h0Offset, float[] c0, int c0Offset,
+                       float[] out, int outColumn, int outStride) {
+        this.steps = steps;
+        this.batch = batch;
+        this.lengths = lengths;
+        int rows = steps * batch;
+        prepareProjectionBias();
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(projectionBias, 0, pre, r * gateWidth, gateWidth);
+        }
+        // W x_t + b for every step at once: [T*B, I] x [G*H, I]^T
+        kernels.sgemm(false, true, rows, gateWidth, inputSize, 1f, x, xOffset, inputSize,
+                      params.values(), wIh, inputSize, 1f, pre, 0, gateWidth);
+        int first = reverse ? steps : 0;
+        if (h0 == null) {
+            java.util.Arrays.fill(states, slotOffset(first), slotOffset(first) + batch * hidden, 0f);
+        } else {
+            System.arraycopy(h0, h0Offset, states, slotOffset(first), batch * hidden);
+        }
+        setExtraInitialState(c0, c0Offset);
+        for (int s = 0; s < steps; s++) {
+            int t = reverse ? steps - 1 - s : s;
+            int prev = reverse ? t + 1 : t;
+            int cur = reverse ? t : t + 1;
+            stepForward(t, prev, cur);
+            for (int b = 0; b < batch; b++) {
+                int o = out == null ? 0 : outColumn + (t * batch + b) * outStride;
+                if (isPadding(t, b)) {
+                    System.arraycopy(states, slotOffset(prev) + b * hidden, states, slotOffset(cur) + b * hidden, hidden);
+                    carryExtraState(b, prev, cur);
+                    if (out != null) java.util.Arrays.fill(out, o, o + hidden, 0f);
+                } else if (out != null) {
+                    System.arraycopy(states, slotOffset(cur) + b * hidden, out, o, hidden);
+                }
+            }
+        }
+    }
+
+    /**
+     * Backpropagates through the last forward call. dOut holds dL/dh_t at column dOutColumn of rows
+     * t*B+b (null: none); dhN / dcN the gradients of the final states (null: zero). Adds parameter
+     * gradients, writes (or with accumulate adds) dL/dx into dx [T*B, I], and writes dh0 / dc0.
+     */
+    final void backward(float[] dOut, int dOutColumn, int dOutStride, float[] dhN, int dhNOffset,
+                        float[] dcN, int dcNOffset, float[] x, int xOffset, float[] dx, int dxOffset,
+                        boolean accumulate, float[] dh0, int dh0Offset, float[] dc0, int dc0Offset) {
+        int bh = batch * hidden;
+        if (dhN == null) java.util.Arrays.fill(dh, 0, bh, 0f);
+        else System.arraycopy(dhN, dhNOffset, dh, 0, bh);
+        beginExtraBackward(dcN, dcNOffset);
+        for (int s = steps - 1; s >= 0; s--) {
+            int t = reverse ? steps - 1 - s : s;
+            int prev = reverse ? t + 1 : t;
+            int cur = reverse ? t : t + 1;
+            if (dOut != null) {
+                for (int b = 0; b < batch; b++) {
+                    if (isPadding(t, b)) continue;
+                    int o = dOutColumn + (t * batch + b) * dOutStride;
+                    kernels.add(dh, b * hidden, dOut, o, dh, b * hidden, hidden);
+                }
+            }
+            stepBackward(t, prev, cur);
+            if (lengths != null) {
+                for (int b = 0; b < batch; b++) {
+                    if (!isPadding(t, b)) continue;
+                    int r = (t * batch + b) * gateWidth;
+                    java.util.Arrays.fill(dPre, r, r + gateWidth, 0f);
+                    System.arraycopy(dh, b * hidden, dhPrev, b * hidden, hidden);
+                    passExtraGradient(b);
+                }
+            }
+            float[] swap = dh;
+            dh = dhPrev;
+            dhPrev = swap;
+        }
+        if (dh0 != null) System.arraycopy(dh, 0, dh0, dh0Offset, bh);
+        endExtraBackward(dc0, dc0Offset);
+
+        int rows = steps * batch;
+        float[] grad = params.gradients();
+        // dW_ih += dPre^T x ; db_ih += column sums of dPre ; dx (+)= dPre W_ih
+        kernels.sgemm(true, false, gateWidth, inputSize, rows, 1f, dPre, 0, gateWidth, x, xOffset, inputSize,
+                      1f, grad, wIh, inputSize);
+        kernels.sgemv(true, rows, gateWidth, 1f, dPre, 0, gateWidth, ones, 0, 1f, grad, bIh);
+        recurrentGradients();
+        if (dx != null) {
+            kernels.sgemm(false, false, rows, inputSize, gateWidth, 1f, dPre, 0, gateWidth,
+                          params.values(), wIh, inputSize, accumulate ? 1f : 0f, dx, dxOffset, inputSize);
+        }
+    }
+
+    /** Offset of the first state that fed a step: slot 0 forward, slot 1 reverse (T*B contiguous rows). */
+    final int previousStatesOffset() {
+        return reverse ? slotOffset(1) : 0;
+    }
+}

@@ -1,0 +1,163 @@
+package io.github.vecrnn.cells;
+
+import io.github.vecrnn.kernel.Kernels;
+
+/**
+ * One direction of a GRU layer. Gate rows in PyTorch order: reset r, update z, new n.
+ * <pre>
+ *   r_t = sigmoid(W_r x_t + b_Wr + R_r h_{t-1} + b_Rr)
+ *   z_t = sigmoid(W_z x_t + b_Wz + R_z h_{t-1} + b_Rz)
+ *   reset after  (linearBeforeReset = true, PyTorch/cuDNN/Keras):
+ *       n_t = tanh(W_n x_t + b_Wn + r_t * (R_n h_{t-1} + b_Rn))
+ *   reset before (linearBeforeReset = false, Cho et al. 2014, the ONNX default):
+ *       n_t = tanh(W_n x_t + b_Wn + R_n (r_t * h_{t-1}) + b_Rn)
+ *   h_t = (1 - z_t) * n_t + z_t * h_{t-1}
+ * </pre>
+ * z weights the OLD state, as in PyTorch, ONNX and Keras (the course writes the same family with z and
+ * 1 - z swapped).
+ */
+final class GruLayer extends CellLayer {
+    private final boolean linearBeforeReset;
+    /** Reset after: R h_{t-1} + b_R per step [T*B, 3H]. Reset before: r_t * h_{t-1} per step [T*B, H]. */
+    private final float[] recurrent;
+    private final float[] dRecurrent; // reset after: dL/d(R h + b_R) [T*B, 3H]; before: scratch [B, H]
+
+    GruLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, boolean reverse,
+             boolean linearBeforeReset, int maxSteps, int maxBatch, float[] ones) {
+        super(kernels, params, suffix, inputSize, hidden, 3, reverse, maxSteps, maxBatch, ones);
+        this.linearBeforeReset = linearBeforeReset;
+        int rows = maxSteps * maxBatch;
+        this.recurrent = new float[linearBeforeReset ? rows * 3 * hidden : rows * hidden];
+        this.dRecurrent = new float[linearBeforeReset ? rows * 3 * hidden : maxBatch * hidden];
+    }
+
+    @Override
+    void prepareProjectionBias() {
+        float[] w = params.values();
+        for (int j = 0; j < gateWidth; j++) {
+            boolean recurrentBiasInside = linearBeforeReset && j >= 2 * hidden;  // b_Rn sits inside r * (...)
+            projectionBias[j] = w[bIh + j] + (recurrentBiasInside ? 0f : w[bHh + j]);
+        }
+    }
+
+    @Override
+    void stepForward(int t, int prev, int cur) {
+        final int h = hidden;
+        float[] w = params.values();
+        int rowT = t * batch * gateWidth, prevH = slotOffset(prev), curH = slotOffset(cur);
+        if (linearBeforeReset) {
+            // R h_{t-1} + b_R for all three gates, kept for backward: [B, H] x [3H, H]^T
+            for (int b = 0; b < batch; b++) System.arraycopy(w, bHh, recurrent, rowT + b * gateWidth, gateWidth);
+            kernels.sgemm(false, true, batch, gateWidth, h, 1f, states, prevH, h, w, wHh, h, 1f,
+                          recurrent, rowT, gateWidth);
+            for (int b = 0; b < batch; b++) {
+                int resetGate = rowT + b * gateWidth, updateGate = resetGate + h, newGate = resetGate + 2 * h;
+                kernels.add(pre, resetGate, recurrent, resetGate, pre, resetGate, 2 * h);
+                kernels.sigmoid(pre, resetGate, pre, resetGate, 2 * h);                    // r_t, z_t
+                for (int j = 0; j < h; j++) {
+                    pre[newGate + j] += pre[resetGate + j] * recurrent[newGate + j];    // + r_t (R_n h + b_Rn)
+                }
+                kernels.tanh(pre, newGate, pre, newGate, h);                               // n_t
+                blend(updateGate, newGate, prevH + b * h, curH + b * h);
+            }
+        } else {
+            // R_{r,z} h_{t-1} into the r and z columns: [B, H] x [2H, H]^T
+            kernels.sgemm(false, true, batch, 2 * h, h, 1f, states, prevH, h, w, wHh, h, 1f, pre, rowT, gateWidth);
+            int rowH = t * batch * h;
+            for (int b = 0; b < batch; b++) {
+                int resetGate = rowT + b * gateWidth;
+                kernels.sigmoid(pre, resetGate, pre, resetGate, 2 * h);                    // r_t, z_t
+                kernels.hadamard(pre, resetGate, states, prevH + b * h, recurrent, rowH + b * h, h); // r_t * h_{t-1}
+            }
+            // + R_n (r_t * h_{t-1}) into the n columns: [B, H] x [H, H]^T
+            kernels.sgemm(false, true, batch, h, h, 1f, recurrent, rowH, h, w, wHh + 2 * h * h, h, 1f,
+                          pre, rowT + 2 * h, gateWidth);
+            for (int b = 0; b < batch; b++) {
+                int updateGate = rowT + b * gateWidth + h, newGate = updateGate + h;
+                kernels.tanh(pre, newGate, pre, newGate, h);                               // n_t
+                blend(updateGate, newGate, prevH + b * h, curH + b * h);
+            }
+        }
+    }
+
+    /** h_t = (1 - z_t) n_t + z_t h_{t-1}, written as n_t + z_t (h_{t-1} - n_t). */
+    private void blend(int updateGate, int newGate, int prevH, int curH) {
+        for (int j = 0; j < hidden; j++) {
+            float z = pre[updateGate + j], n = pre[newGate + j];
+            states[curH + j] = n + z * (states[prevH + j] - n);
+        }
+    }
+
+    @Override
+    void stepBackward(int t, int prev, int cur) {
+        final int h = hidden;
+        float[] w = params.values();
+        int rowT = t * batch * gateWidth, prevH = slotOffset(prev);
+        for (int b = 0; b < batch; b++) {
+            if (isPadding(t, b)) continue;
+            int resetGate = rowT + b * gateWidth, updateGate = resetGate + h, newGate = resetGate + 2 * h;
+            int hp = prevH + b * h, bh = b * h;
+            for (int j = 0; j < h; j++) {
+                float z = pre[updateGate + j], n = pre[newGate + j], dhj = dh[bh + j];
+                float dNewPre = dhj * (1f - z) * (1f - n * n);
+                float dUpdatePre = dhj * (states[hp + j] - n) * z * (1f - z);
+                dPre[updateGate + j] = dUpdatePre;
+                dPre[newGate + j] = dNewPre;
+                dhPrev[bh + j] = dhj * z;                // the direct path z_t h_{t-1}
+            }
+            if (linearBeforeReset) {
+                for (int j = 0; j < h; j++) {
+                    float r = pre[resetGate + j], dNewPre = dPre[newGate + j];
+                    float dResetPre = dNewPre * recurrent[newGate + j] * r * (1f - r);
+                    dPre[resetGate + j] = dResetPre;
+                    dRecurrent[resetGate + j] = dResetPre;
+                    dRecurrent[updateGate + j] = dPre[updateGate + j];
+                    dRecurrent[newGate + j] = dNewPre * r;
+                }
+            }
+        }
+        if (linearBeforeReset) {
+            for (int b = 0; b < batch; b++) {
+                if (isPadding(t, b)) {
+                    int r = rowT + b * gateWidth;
+                    java.util.Arrays.fill(dRecurrent, r, r + gateWidth, 0f);
+                }
+            }
+            // dh_{t-1} += dRecurrent_t R : [B, 3H] x [3H, H]
+            kernels.sgemm(false, false, batch, h, gateWidth, 1f, dRecurrent, rowT, gateWidth, w, wHh, h,
+                          1f, dhPrev, 0, h);
+        } else {
+            // d(r_t * h_{t-1}) = dPre_n R_n : [B, H] x [H, H]
+            kernels.sgemm(false, false, batch, h, h, 1f, dPre, rowT + 2 * h, gateWidth, w, wHh + 2 * h * h, h,
+                          0f, dRecurrent, 0, h);
+            for (int b = 0; b < batch; b++) {
+                if (isPadding(t, b)) continue;
+                int resetGate = rowT + b * gateWidth, hp = prevH + b * h, bh = b * h;
+                for (int j = 0; j < h; j++) {
+                    float r = pre[resetGate + j], dReset = dRecurrent[bh + j];
+                    dPre[resetGate + j] = dReset * states[hp + j] * r * (1f - r);
+                    dhPrev[bh + j] += dReset * r;
+                }
+            }
+            // dh_{t-1} += dPre_{r,z} R_{r,z} : [B, 2H] x [2H, H]
+            kernels.sgemm(false, false, batch, h, 2 * h, 1f, dPre, rowT, gateWidth, w, wHh, h, 1f, dhPrev, 0, h);
+        }
+    }
+
+    @Override
+    void recurrentGradients() {
+        int rows = steps * batch, h = hidden;
+        float[] grad = params.gradients();
+        if (linearBeforeReset) {
+            kernels.sgemm(true, false, gateWidth, h, rows, 1f, dRecurrent, 0, gateWidth, states,
+                          previousStatesOffset(), h, 1f, grad, wHh, h);
+            kernels.sgemv(true, rows, gateWidth, 1f, dRecurrent, 0, gateWidth, ones, 0, 1f, grad, bHh);
+        } else {
+            kernels.sgemm(true, false, 2 * h, h, rows, 1f, dPre, 0, gateWidth, states, previousStatesOffset(),
+                          h, 1f, grad, wHh, h);
+            kernels.sgemm(true, false, h, h, rows, 1f, dPre, 2 * h, gateWidth, recurrent, 0, h,
+                          1f, grad, wHh + 2 * h * h, h);
+            kernels.sgemv(true, rows, gateWidth, 1f, dPre, 0, gateWidth, ones, 0, 1f, grad, bHh);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package io.github.vecrnn.cells;
+
+import io.github.vecrnn.kernel.Kernels;
+
+/**
+ * One direction of an LSTM layer. Gate rows in PyTorch order: input i, forget f, candidate g, output o.
+ * <pre>
+ *   i_t = sigmoid(W_i x_t + b_Wi + R_i h_{t-1} + b_Ri [+ p_i * c_{t-1}])
+ *   f_t = sigmoid(W_f x_t + b_Wf + R_f h_{t-1} + b_Rf [+ p_f * c_{t-1}])
+ *   g_t = tanh   (W_g x_t + b_Wg + R_g h_{t-1} + b_Rg)
+ *   c_t = f_t * c_{t-1} + i_t * g_t
+ *   o_t = sigmoid(W_o x_t + b_Wo + R_o h_{t-1} + b_Ro [+ p_o * c_t])
+ *   h_t = o_t * tanh(c_t)
+ * </pre>
+ * Peepholes are ONNX's P (Gers and Schmidhuber 2000): i and f see c_{t-1}, o sees the new c_t.
+ * With {@code inputForget} (ONNX input_forget, "coupled input and forget gate") i_t = 1 - f_t and the
+ * input gate's weights are unused (their gradients stay 0).
+ */
+final class LstmLayer extends CellLayer {
+    private final int peephole; // offset of [p_i, p_f, p_o] or -1
+    private final boolean inputForget;
+    private final float[] cellStates; // [(T+1), B, H], same slots as the hidden states
+    private final float[] tanhCell;   // [T*B, H] tanh(c_t), kept for backward
+    private float[] dc, dcPrev;       // [B, H]
+
+    LstmLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, boolean reverse,
+              boolean peepholes, boolean inputForget, int maxSteps, int maxBatch, float[] ones) {
+        super(kernels, params, suffix, inputSize, hidden, 4, reverse, maxSteps, maxBatch, ones);
+        this.peephole = peepholes ? params.tensor("weight_peephole_" + suffix).offset() : -1;
+        this.inputForget = inputForget;
+        this.cellStates = new float[(maxSteps + 1) * maxBatch * hidden];
+        this.tanhCell = new float[maxSteps * maxBatch * hidden];
+        this.dc = new float[maxBatch * hidden];
+        this.dcPrev = new float[maxBatch * hidden];
+    }
+
+    @Override
+    void prepareProjectionBias() {
+        float[] w = params.values();
+        for (int j = 0; j < gateWidth; j++) projectionBias[j] = w[bIh + j] + w[bHh + j];
+    }
+
+    @Override
+    void stepForward(int t, int prev, int cur) {
+        final int h = hidden;
+        float[] w = params.values();
+        int rowT = t * batch * gateWidth;
+        // + R h_{t-1} for all four gates: [B, H] x [4H, H]^T
+        kernels.sgemm(false, true, batch, gateWidth, h, 1f, states, slotOffset(prev), h,
+                      w, wHh, h, 1f, pre, rowT, gateWidth);
+        for (int b = 0; b < batch; b++) {
+            int inputGate = rowT + b * gateWidth, forgetGate = inputGate + h;
+            int candidate = inputGate + 2 * h, outputGate = inputGate + 3 * h;
+            int cPrev = slotOffset(prev) + b * h, cNow = slotOffset(cur) + b * h;
+            int tc = (t * batch + b) * h;
+            if (peephole >= 0) {
+                for (int j = 0; j < h; j++) {
+                    pre[inputGate + j] += w[peephole + j] * cellStates[cPrev + j];          // p_i * c_{t-1}
+                    pre[forgetGate + j] += w[peephole + h + j] * cellStates[cPrev + j];     // p_f * c_{t-1}
+                }
+            }
+            kernels.sigmoid(pre, inputGate, pre, inputGate, 2 * h);    // i_t, f_t
+            kernels.tanh(pre, candidate, pre, candidate, h);           // g_t
+            if (inputForget) {
+                for (int j = 0; j < h; j++) pre[inputGate + j] = 1f - pre[forgetGate + j];  // i_t = 1 - f_t
+            }
+            for (int j = 0; j < h; j++) {                              // c_t = f_t c_{t-1} + i_t g_t
+                cellStates[cNow + j] = pre[forgetGate + j] * cellStates[cPrev + j]
+                                       + pre[inputGate + j] * pre[candidate + j];
+            }
+            if (peephole >= 0) {
+                for (int j = 0; j < h; j++) pre[outputGate + j] += w[peephole + 2 * h + j] * cellStates[cNow + j];
+            }
+            kernels.sigmoid(pre, outputGate, pre, outputGate, h);      // o_t
+            kernels.tanh(cellStates, cNow, tanhCell, tc, h);           // tanh(c_t)
+            kernels.hadamard(pre, outputGate, tanhCell, tc, states, cNow, h);  // h_t = o_t tanh(c_t)
+        }
+    }
+
+    @Override
+    void stepBackward(int t, int prev, int cur) {
+        final int h = hidden;
+        float[] w = params.values();
+        float[] grad = params.gradients();
+        int rowT = t * batch * gateWidth;
+        for (int b = 0; b < batch; b++) {
+            if (isPadding(t, b)) continue;
+            int inputGate = rowT + b * gateWidth, forgetGate = inputGate + h;
+            int candidate = inputGate + 2 * h, outputGate = inputGate + 3 * h;
+            int cPrev = slotOffset(prev) + b * h, cNow = slotOffset(cur) + b * h;
+            int tc = (t * batch + b) * h, bh = b * h;
+            for (int j = 0; j < h; j++) {
+                float i = pre[inputGate + j], f = pre[forgetGate + j], g = pre[candidate + j], o = pre[outputGate + j];
+                float tanhC = tanhCell[tc + j], dhj = dh[bh + j], cp = cellStates[cPrev + j];
+                float dOutputPre = dhj * tanhC * o * (1f - o);
+                float dCell = dc[bh + j] + dhj * o * (1f - tanhC * tanhC);
+                if (peephole >= 0) dCell += dOutputPre * w[peephole + 2 * h + j];
+                float dInputPre, dForgetPre;
+                if (inputForget) {
+                    dInputPre = 0f;
+                    dForgetPre = dCell * (cp - g) * f * (1f - f);
+                } else {
+                    dInputPre = dCell * g * i * (1f - i);
+                    dForgetPre = dCell * cp * f * (1f - f);
+                }
+                float dCandidatePre = dCell * i * (1f - g * g);
+                float dCellPrev = dCell * f;
+                if (peephole >= 0) {
+                    dCellPrev += dInputPre * w[peephole + j] + dForgetPre * w[peephole + h + j];
+                    grad[peephole + j] += dInputPre * cp;
+                    grad[peephole + h + j] += dForgetPre * cp;
+                    grad[peephole + 2 * h + j] += dOutputPre * cellStates[cNow + j];
+                }
+                dPre[inputGate + j] = dInputPre;
+                dPre[forgetGate + j] = dForgetPre;
+                dPre[candidate + j] = dCandidatePre;
+                dPre[outputGate + j] = dOutputPre;
+                dcPrev[bh + j] = dCellPrev;
+            }
+        }
+        // dh_{t-1} = dPre_t R : [B, 4H] x [4H, H]
+        kernels.sgemm(false, false, batch, h, gateWidth, 1f, dPre, rowT, gateWidth, w, wHh, h, 0f, dhPrev, 0, h);
+        float[] swap = dc;
+        dc = dcPrev;
+        dcPrev = swap;
+    }
+
+    @Override
+    void recurrentGradients() {
+        int rows = steps * batch;
+        float[] grad = params.gradients();
+        kernels.sgemm(true, false, gateWidth, hidden, rows, 1f, dPre, 0, gateWidth, states, previousStatesOffset(),
+                      hidden, 1f, grad, wHh, hidden);
+        kernels.sgemv(true, rows, gateWidth, 1f, dPre, 0, gateWidth, ones, 0, 1f, grad, bHh);
+    }
+
+    @Override
+    void carryExtraState(int b, int prev, int cur) {
+        System.arraycopy(cellStates, slotOffset(prev) + b * hidden, cellStates, slotOffset(cur) + b * hidden, hidden);
+    }
+
+    @Override
+    void passExtraGradient(int b) {
+        // stepBackward already swapped: dc holds the new (previous-step) gradient, dcPrev the incoming one.
+        System.arraycopy(dcPrev, b * hidden, dc, b * hidden, hidden);
+    }
+
+    @Override
+    void setExtraInitialState(float[] c0, int c0Offset) {
+        int first = slotOffset(reverse ? steps : 0);
+        if (c0 == null) java.util.Arrays.fill(cellStates, first, first + batch * hidden, 0f);
+        else System.arraycopy(c0, c0Offset, cellStates, first, batch * hidden);
+    }
+
+    @Override
+    void beginExtraBackward(float[] dcN, int dcNOffset) {
+        if (dcN == null) java.util.Arrays.fill(dc, 0, batch * hidden, 0f);
+        else System.arraycopy(dcN, dcNOffset, dc, 0, batch * hidden);
+    }
+
+    @Override
+    void endExtraBackward(float[] dc0, int dc0Offset) {
+        if (dc0 != null) System.arraycopy(dc, 0, dc0, dc0Offset, batch * hidden);
+    }
+
+    /** The final cell state of row block [B, H] (slot T forward, slot 0 reverse). */
+    void copyFinalCell(float[] dst, int offset) {
+        System.arraycopy(cellStates, slotOffset(finalSlot()), dst, offset, batch * hidden);
+    }
+}

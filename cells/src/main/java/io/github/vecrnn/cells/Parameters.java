@@ -1,0 +1,103 @@
+package io.github.vecrnn.cells;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The trainable tensors of one module, stored back to back in one flat float array with a
+ * gradient array of the same layout, so optimizers, clipping and I/O work on two arrays.
+ * Each tensor has a PyTorch-style name and a row-major shape.
+ */
+public final class Parameters {
+
+    /** One named tensor: {@code values()[offset .. offset + size)} with the given row-major shape. */
+    public record Tensor(String name, int offset, int[] shape) {
+        public int size() {
+            int n = 1;
+            for (int d : shape) n *= d;
+            return n;
+        }
+
+        public String shapeString() {
+            return java.util.Arrays.toString(shape);
+        }
+    }
+
+    private final List<Tensor> tensors;
+    private final float[] values;
+    private final float[] gradients;
+
+    private Parameters(List<Tensor> tensors, int size) {
+        this.tensors = Collections.unmodifiableList(tensors);
+        this.values = new float[size];
+        this.gradients = new float[size];
+    }
+
+    /** All values; a tensor's elements live at its offset. Writable: this is the model's storage. */
+    public float[] values() {
+        return values;
+    }
+
+    /** The gradients, same layout as {@link #values()}; backward passes add into them. */
+    public float[] gradients() {
+        return gradients;
+    }
+
+    public List<Tensor> tensors() {
+        return tensors;
+    }
+
+    public int size() {
+        return values.length;
+    }
+
+    /** The tensor with this name; IllegalArgumentException listing the names when there is none. */
+    public Tensor tensor(String name) {
+        for (int i = 0; i < tensors.size(); i++) {
+            if (tensors.get(i).name().equals(name)) return tensors.get(i);
+        }
+        throw new IllegalArgumentException("no parameter named '" + name + "'; the parameters are " + names());
+    }
+
+    public List<String> names() {
+        List<String> names = new ArrayList<>();
+        for (Tensor t : tensors) names.add(t.name());
+        return names;
+    }
+
+    /** Sets every gradient to zero (PyTorch's zero_grad). */
+    public void zeroGradients() {
+        java.util.Arrays.fill(gradients, 0f);
+    }
+
+    /** Collects tensors in order and assigns offsets. */
+    public static final class Builder {
+        private final List<Tensor> tensors = new ArrayList<>();
+        private long size;
+
+        /** Appends a tensor and returns its offset. */
+        public int add(String name, int... shape) {
+            long n = 1;
+            for (int d : shape) {
+                if (d <= 0) throw new IllegalArgumentException("parameter " + name + " has a non-positive dimension in "
+                        + java.util.Arrays.toString(shape));
+                n *= d;
+            }
+            for (Tensor t : tensors) {
+                if (t.name().equals(name)) throw new IllegalArgumentException("duplicate parameter name " + name);
+            }
+            if (size + n > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("parameters exceed one Java array (" + (size + n) + " floats)");
+            }
+            int offset = (int) size;
+            tensors.add(new Tensor(name, offset, shape.clone()));
+            size += n;
+            return offset;
+        }
+
+        public Parameters build() {
+            return new Parameters(new ArrayList<>(tensors), (int) size);
+        }
+    }
+}

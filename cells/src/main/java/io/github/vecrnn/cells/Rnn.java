@@ -1,0 +1,607 @@
+package io.github.vecrnn.cells;
+
+import io.github.vecrnn.kernel.Kernels;
+
+/**
+ * A recurrent layer stack with PyTorch's semantics: {@code layers} stacked layers of RNN, LSTM or GRU
+ * cells, optionally bidirectional, sequence-first [T, B, I] or batch-first [B, T, I] input, per-sequence
+ * lengths, initial states in and final states out, backpropagation through time.
+ *
+ * <pre>{@code
+ * Rnn lstm = Rnn.lstm(13, 37).layers(2).bidirectional(true).maxBatch(32).maxSteps(100).build();
+ * RnnOutput out = lstm.forward(x, batch, steps, lengths, null);   // out.output(): [T, B, 2H]
+ * lstm.backward(dOutput, null, null);                              // adds into parameters().gradients()
+ * }</pre>
+ *
+ * <p>Every buffer (kept activations, gate scratch, gradients) is sized at build time for
+ * {@code maxBatch} and {@code maxSteps}; forward and backward allocate nothing. Parameter names and
+ * layouts are PyTorch's ({@code weight_ih_l0}, {@code weight_hh_l0_reverse}, ...), plus
+ * {@code weight_peephole_l{k}} = [p_i, p_f, p_o] (3H) when peepholes are on.
+ *
+ * <p>Not thread-safe: one instance holds one set of activations. For concurrent inference build one
+ * instance per thread and share weights by copying {@link #parameters()} values.
+ */
+public final class Rnn {
+    private final Builder config;
+    private final Kernels kernels;
+    private final int directions, features, hidden;
+    private final Parameters params;
+    private final CellLayer[] cells; // [layer * directions + direction]
+    private final float[][] layerInputGradient; // dL/d(input of layer l), [T*B, I_l]
+    private final float[][] raw;     // per layer [T*B, D*H]: the directions' outputs side by side
+    private final float[][] merged;  // per layer [T*B, H] when directions are merged by sum/mul/average
+    private final float[][] dropoutMask; // per layer below the top, [T*B, F] (0 or 1/(1-p)), when dropout > 0
+    private final float[] timeMajorInput, userOutput, timeMajorGradient, dRaw, userInputGradient;
+    private final float[] finalHidden, finalCell, dInitialHidden, dInitialCell;
+    private final int[] lengthsCopy;
+    private final RnnOutput result = new RnnOutput();
+    private final Rng dropoutRng;
+    private boolean training = true;
+    private boolean forwardDone;
+    private boolean lengthsGiven;
+    private float[] lastInput; // layer 0's time-major input of the last forward call, read by backward
+
+    public static Builder lstm(int inputSize, int hiddenSize) {
+        return new Builder(CellKind.LSTM, inputSize, hiddenSize);
+    }
+
+    public static Builder gru(int inputSize, int hiddenSize) {
+        return new Builder(CellKind.GRU, inputSize, hiddenSize);
+    }
+
+    /** The Elman RNN with tanh; {@code .kind(CellKind.RNN_RELU)} for ReLU. */
+    public static Builder rnn(int inputSize, int hiddenSize) {
+        return new Builder(CellKind.RNN_TANH, inputSize, hiddenSize);
+    }
+
+    public static Builder builder(CellKind kind, int inputSize, int hiddenSize) {
+        return new Builder(kind, inputSize, hiddenSize);
+    }
+
+    private Rnn(Builder b) {
+        this.config = b.copy();
+        this.kernels = b.kernels;
+        this.hidden = b.hiddenSize;
+        this.directions = b.bidirectional ? 2 : 1;
+        this.features = directions == 2 && b.merge == Merge.CONCAT ? 2 * hidden : hidden;
+        int maxRows = Math.multiplyExact(b.maxSteps, b.maxBatch);
+        int gates = b.kind.gates();
+
+        Parameters.Builder pb = new Parameters.Builder();
+        for (int l = 0; l < b.layers; l++) {
+            int in = layerInputSize(l);
+            for (int d = 0; d < directions; d++) {
+                String s = suffix(l, d);
+                pb.add("weight_ih_" + s, gates * hidden, in);
+                pb.add("weight_hh_" + s, gates * hidden, hidden);
+                pb.add("bias_ih_" + s, gates * hidden);
+                pb.add("bias_hh_" + s, gates * hidden);
+                if (b.peepholes) pb.add("weight_peephole_" + s, 3 * hidden);
+            }
+        }
+        this.params = pb.build();
+        Initializers.pytorchDefault(params, hidden, new Rng(b.seed));
+
+        float[] ones = new float[maxRows];
+        java.util.Arrays.fill(ones, 1f);
+        this.cells = new CellLayer[b.layers * directions];
+        this.layerInputGradient = new float[b.layers][];
+        this.raw = new float[b.layers][];
+        this.merged = new float[b.layers][];
+        this.dropoutMask = new float[b.layers][];
+        for (int l = 0; l < b.layers; l++) {
+            int in = layerInputSize(l);
+            for (int d = 0; d < directions; d++) {
+                String s = suffix(l, d);
+                boolean rev = d == 1;
+                cells[l * directions + d] = switch (b.kind) {
+                    case LSTM -> new LstmLayer(kernels, params, s, in, hidden, rev, b.peepholes, b.inputForget,
+                                               b.maxSteps, b.maxBatch, ones);
+                    case GRU -> new GruLayer(kernels, params, s, in, hidden, rev, b.linearBeforeReset,
+                                             b.maxSteps, b.maxBatch, ones);
+                    case RNN_TANH, RNN_RELU -> new SimpleRnnLayer(kernels, params, s, in, hidden, rev,
+                                                                  b.kind == CellKind.RNN_RELU, b.maxSteps, b.maxBatch, ones);
+                };
+            }
+            layerInputGradient[l] = new float[Math.multiplyExact(maxRows, in)];
+            raw[l] = new float[Math.multiplyExact(maxRows, directions * hidden)];
+            if (directions == 2 && b.merge != Merge.CONCAT) merged[l] = new float[maxRows * hidden];
+            if (b.dropout > 0 && l < b.layers - 1) dropoutMask[l] = new float[maxRows * features];
+        }
+        this.timeMajorInput = b.batchFirst ? new float[Math.multiplyExact(maxRows, b.inputSize)] : null;
+        this.userOutput = b.batchFirst ? new float[maxRows * features] : null;
+        this.timeMajorGradient = b.batchFirst ? new float[maxRows * features] : null;
+        this.userInputGradient = b.batchFirst ? new float[maxRows * b.inputSize] : null;
+        this.dRaw = new float[maxRows * directions * hidden];
+        int stateSize = b.layers * directions * b.maxBatch * hidden;
+        this.finalHidden = new float[stateSize];
+        this.dInitialHidden = new float[stateSize];
+        this.finalCell = b.kind.hasCellState() ? new float[stateSize] : null;
+        this.dInitialCell = b.kind.hasCellState() ? new float[stateSize] : null;
+        this.lengthsCopy = new int[b.maxBatch];
+        this.dropoutRng = new Rng(b.seed ^ 0x5DEECE66DL);
+    }
+
+    private int layerInputSize(int l) {
+        return l == 0 ? config.inputSize : features;
+    }
+
+    private static String suffix(int layer, int direction) {
+        return "l" + layer + (direction == 1 ? "_reverse" : "");
+    }
+
+    // ------------------------------------------------------------------------------ accessors
+
+    public Parameters parameters() {
+        return params;
+    }
+
+    public CellKind kind() {
+        return config.kind;
+    }
+
+    public int inputSize() {
+        return config.inputSize;
+    }
+
+    public int hiddenSize() {
+        return hidden;
+    }
+
+    public int layers() {
+        return config.layers;
+    }
+
+    public int directions() {
+        return directions;
+    }
+
+    /** Width of each output step: 2H for a bidirectional concat, else H. */
+    public int outputSize() {
+        return features;
+    }
+
+    public boolean batchFirst() {
+        return config.batchFirst;
+    }
+
+    public int maxBatch() {
+        return config.maxBatch;
+    }
+
+    public int maxSteps() {
+        return config.maxSteps;
+    }
+
+    public boolean linearBeforeReset() {
+        return config.linearBeforeReset;
+    }
+
+    public boolean peepholes() {
+        return config.peepholes;
+    }
+
+    public boolean inputForget() {
+        return config.inputForget;
+    }
+
+    public Merge merge() {
+        return config.merge;
+    }
+
+    public float dropout() {
+        return config.dropout;
+    }
+
+    /** Training mode applies dropout between layers (when configured); evaluation mode does not. */
+    public Rnn training(boolean on) {
+        this.training = on;
+        return this;
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** The generator of dropout masks, for checkpoints. */
+    public Rng dropoutRng() {
+        return dropoutRng;
+    }
+
+    /** A zero state for this layer stack and batch size. */
+    public RnnState newState(int batch) {
+        checkBatch(batch);
+        return new RnnState(config.layers * directions, batch, hidden, config.kind.hasCellState());
+    }
+
+    // -------------------------------------------------------------------------------- forward
+
+    /**
+     * Runs the stack. {@code input} is [T, B, I] ([B, T, I] when batch-first); {@code lengths} (null:
+     * all T) gives each sequence's length in [1, T]; {@code initial} (null: zeros) the initial states.
+     * The result is reused by the next call.
+     */
+    public RnnOutput forward(float[] input, int batch, int steps, int[] lengths, RnnState initial) {
+        checkBatch(batch);
+        if (steps < 1 || steps > config.maxSteps) {
+            throw new IllegalArgumentException("steps must be in [1, " + config.maxSteps + "] (maxSteps), got " + steps);
+        }
+        int in = config.inputSize;
+        long need = (long) steps * batch * in;
+        if (input == null) throw new IllegalArgumentException("input is null");
+        if (input.length < need) {
+            throw new IllegalArgumentException("input has " + input.length + " floats, shape " + shapeString(steps, batch, in)
+                    + " needs " + need);
+        }
+        if (config.checkFinite) {
+            for (int i = 0; i < need; i++) {
+                if (!Float.isFinite(input[i])) {
+                    throw new IllegalArgumentException("input[" + i + "] is " + input[i] + " (at " + position(i, steps, batch, in)
+                            + "); inputs must be finite");
+                }
+            }
+        }
+        lengthsGiven = lengths != null;
+        if (lengths != null) {
+            if (lengths.length < batch) {
+                throw new IllegalArgumentException("lengths has " + lengths.length + " entries, batch is " + batch);
+            }
+            for (int b = 0; b < batch; b++) {
+                if (lengths[b] < 1 || lengths[b] > steps) {
+                    throw new IllegalArgumentException("lengths[" + b + "] = " + lengths[b] + " is outside [1, " + steps + "] (T)");
+                }
+                lengthsCopy[b] = lengths[b];
+            }
+        }
+        if (initial != null) {
+            int slices = config.layers * directions;
+            if (initial.slices() != slices || initial.batch() != batch || initial.hiddenSize() != hidden) {
+                throw new IllegalArgumentException("initial state has shape " + initial.shapeString() + ", expected ["
+                        + slices + ", " + batch + ", " + hidden + "]");
+            }
+            if (config.kind.hasCellState() != (initial.cell() != null)) {
+                throw new IllegalArgumentException("initial state " + (initial.cell() == null ? "lacks" : "has")
+                        + " a cell state; " + config.kind + " " + (config.kind.hasCellState() ? "needs" : "has") + " one");
+            }
+        }
+        int[] lens = lengths == null ? null : lengthsCopy;
+        float[] x = input;
+        if (config.batchFirst) {
+            batchToTime(input, timeMajorInput, steps, batch, in);
+            x = timeMajorInput;
+        }
+        lastInput = x;
+        int bh = batch * hidden;
+        for (int l = 0; l < config.layers; l++) {
+            for (int d = 0; d < directions; d++) {
+                int slice = l * directions + d;
+                CellLayer cell = cells[slice];
+                cell.forward(x, 0, steps, batch, lens,
+                             initial == null ? null : initial.hidden(), slice * bh,
+                             initial == null ? null : initial.cell(), slice * bh,
+                             raw[l], d * hidden, directions * hidden);
+                System.arraycopy(cell.states, cell.slotOffset(cell.finalSlot()), finalHidden, slice * bh, bh);
+                if (cell instanceof LstmLayer lstm) lstm.copyFinalCell(finalCell, slice * bh);
+            }
+            float[] out = mergeDirections(l, steps * batch);
+            if (dropoutMask[l] != null && training) {
+                applyDropout(out, dropoutMask[l], steps * batch * features);
+            }
+            x = out;
+        }
+        float[] top = x;
+        if (config.batchFirst) {
+            timeToBatch(top, userOutput, steps, batch, features);
+            top = userOutput;
+        }
+        result.output = top;
+        result.finalHidden = finalHidden;
+        result.finalCell = finalCell;
+        result.steps = steps;
+        result.batch = batch;
+        result.features = features;
+        result.slices = config.layers * directions;
+        result.hidden = hidden;
+        result.batchFirst = config.batchFirst;
+        forwardDone = true;
+        return result;
+    }
+
+    private float[] layerOutput(int l) {
+        return merged[l] != null ? merged[l] : raw[l];
+    }
+
+    private float[] mergeDirections(int l, int rows) {
+        if (merged[l] == null) return raw[l];
+        float[] r = raw[l], m = merged[l];
+        int h = hidden;
+        for (int row = 0; row < rows; row++) {
+            int f = row * 2 * h, bk = f + h, o = row * h;
+            for (int j = 0; j < h; j++) {
+                float a = r[f + j], c = r[bk + j];
+                m[o + j] = switch (config.merge) {
+                    case SUM -> a + c;
+                    case MUL -> a * c;
+                    case AVERAGE -> (a + c) * 0.5f;
+                    case CONCAT -> throw new AssertionError();
+                };
+            }
+        }
+        return m;
+    }
+
+    private void applyDropout(float[] out, float[] mask, int n) {
+        float p = config.dropout, keep = 1f / (1f - p);
+        for (int i = 0; i < n; i++) {
+            mask[i] = dropoutRng.nextFloat() < p ? 0f : keep;
+            out[i] *= mask[i];
+        }
+    }
+
+    // ------------------------------------------------------------------------------- backward
+
+    /**
+     * Backpropagation through time for the last forward call. {@code dOutput} is dL/d(output) in the
+     * output's layout (null: none); {@code dFinalHidden} / {@code dFinalCell} dL/dh_n and dL/dc_n
+     * (null: zero). Parameter gradients are ADDED to {@link Parameters#gradients()} (zero them between
+     * steps). Backward reads the input array given to forward: do not change it in between.
+     * Afterwards {@link #inputGradient()} and {@link #initialHiddenGradient()} hold dL/dx and
+     * dL/dh_0.
+     */
+    public void backward(float[] dOutput, float[] dFinalHidden, float[] dFinalCell) {
+        if (!forwardDone) throw new IllegalStateException("backward needs a forward call first");
+        int steps = result.steps, batch = result.batch, rows = steps * batch;
+        int bh = batch * hidden, slices = config.layers * directions;
+        checkLength("dOutput", dOutput, (long) rows * features, shapeString(steps, batch, features));
+        checkLength("dFinalHidden", dFinalHidden, (long) slices * bh, "[" + slices + ", " + batch + ", " + hidden + "]");
+        if (dFinalCell != null && !config.kind.hasCellState()) {
+            throw new IllegalArgumentException("dFinalCell given but " + config.kind + " has no cell state");
+        }
+        checkLength("dFinalCell", dFinalCell, (long) slices * bh, "[" + slices + ", " + batch + ", " + hidden + "]");
+        int[] lens = lengthsGiven ? lengthsCopy : null;
+
+        float[] dTop = dOutput;
+        if (dOutput != null && config.batchFirst) {
+            batchToTime(dOutput, timeMajorGradient, steps, batch, features);
+            dTop = timeMajorGradient;
+        }
+        float[] dLayerOut = dTop; // dL/d(output of layer l), [T*B, F] or null
+        for (int l = config.layers - 1; l >= 0; l--) {
+            if (dLayerOut != null && dropoutMask[l] != null && training) {
+                // the mask multiplies in place: dLayerOut is our own buffer for every layer below the top
+                kernels.hadamard(dLayerOut, 0, dropoutMask[l], 0, dLayerOut, 0, rows * features);
+            }
+            float[] dRawL = dLayerOut;
+            if (dLayerOut != null && merged[l] != null) {
+                splitMergeGradient(l, dLayerOut, rows);
+                dRawL = dRaw;
+            }
+            float[] x = l == 0 ? lastInput : layerOutput(l - 1);
+            for (int d = 0; d < directions; d++) {
+                int slice = l * directions + d;
+                cells[slice].backward(dRawL, d * hidden, directions * hidden,
+                                      dFinalHidden, slice * bh, dFinalCell, slice * bh,
+                                      x, 0, layerInputGradient[l], 0, d > 0,
+                                      dInitialHidden, slice * bh, dInitialCell, slice * bh);
+            }
+            dLayerOut = layerInputGradient[l];
+        }
+        if (config.batchFirst) timeToBatch(layerInputGradient[0], userInputGradient, steps, batch, config.inputSize);
+    }
+
+    private void splitMergeGradient(int l, float[] dOut, int rows) {
+        float[] r = raw[l];
+        int h = hidden;
+        for (int row = 0; row < rows; row++) {
+            int f = row * 2 * h, bk = f + h, o = row * h;
+            for (int j = 0; j < h; j++) {
+                float g = dOut[o + j];
+                switch (config.merge) {
+                    case SUM -> { dRaw[f + j] = g; dRaw[bk + j] = g; }
+                    case AVERAGE -> { dRaw[f + j] = 0.5f * g; dRaw[bk + j] = 0.5f * g; }
+                    case MUL -> { dRaw[f + j] = g * r[bk + j]; dRaw[bk + j] = g * r[f + j]; }
+                    case CONCAT -> throw new AssertionError();
+                }
+            }
+        }
+    }
+
+    /** dL/dx of the last backward call, in the input's layout ([T, B, I] or [B, T, I]); valid T*B*I elements. */
+    public float[] inputGradient() {
+        return config.batchFirst ? userInputGradient : layerInputGradient[0];
+    }
+
+    /** dL/dh_0 of the last backward call, [layers * directions, B, H]. */
+    public float[] initialHiddenGradient() {
+        return dInitialHidden;
+    }
+
+    /** dL/dc_0 of the last backward call (LSTM), else null. */
+    public float[] initialCellGradient() {
+        return dInitialCell;
+    }
+
+    // -------------------------------------------------------------------------------- helpers
+
+    private void checkBatch(int batch) {
+        if (batch < 1 || batch > config.maxBatch) {
+            throw new IllegalArgumentException("batch must be in [1, " + config.maxBatch + "] (maxBatch), got " + batch);
+        }
+    }
+
+    private static void checkLength(String name, float[] a, long need, String shape) {
+        if (a != null && a.length < need) {
+            throw new IllegalArgumentException(name + " has " + a.length + " floats, shape " + shape + " needs " + need);
+        }
+    }
+
+    private String shapeString(int steps, int batch, int width) {
+        return config.batchFirst ? "[" + batch + ", " + steps + ", " + width + "] (B, T, F)"
+                                 : "[" + steps + ", " + batch + ", " + width + "] (T, B, F)";
+    }
+
+    private String position(int i, int steps, int batch, int width) {
+        int row = i / width, f = i % width;
+        int t = config.batchFirst ? row % steps : row / batch;
+        int b = config.batchFirst ? row / steps : row % batch;
+        return "t=" + t + ", b=" + b + ", feature " + f;
+    }
+
+    static void batchToTime(float[] src, float[] dst, int steps, int batch, int width) {
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < steps; t++) {
+                System.arraycopy(src, (b * steps + t) * width, dst, (t * batch + b) * width, width);
+            }
+        }
+    }
+
+    static void timeToBatch(float[] src, float[] dst, int steps, int batch, int width) {
+        for (int t = 0; t < steps; t++) {
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(src, (t * batch + b) * width, dst, (b * steps + t) * width, width);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Rnn[" + config.kind + ", input " + config.inputSize + ", hidden " + hidden + ", layers " + config.layers
+               + (directions == 2 ? ", bidirectional " + config.merge : "")
+               + (config.kind == CellKind.GRU ? ", linearBeforeReset " + config.linearBeforeReset : "")
+               + (config.peepholes ? ", peepholes" : "") + (config.inputForget ? ", inputForget" : "")
+               + ", " + params.size() + " parameters]";
+    }
+
+    // -------------------------------------------------------------------------------- builder
+
+    /** The configuration. Defaults: 1 layer, unidirectional, sequence-first, maxBatch 1, maxSteps 1. */
+    public static final class Builder {
+        private final CellKind kind;
+        private final int inputSize, hiddenSize;
+        private int layers = 1, maxBatch = 1, maxSteps = 1;
+        private boolean bidirectional, batchFirst, peepholes, inputForget;
+        private boolean linearBeforeReset = true, checkFinite = true;
+        private Merge merge = Merge.CONCAT;
+        private float dropout;
+        private long seed = 42;
+        private Kernels kernels = Kernels.preferred();
+
+        private Builder(CellKind kind, int inputSize, int hiddenSize) {
+            if (kind == null) throw new IllegalArgumentException("kind is null");
+            if (inputSize < 1) throw new IllegalArgumentException("inputSize must be >= 1, got " + inputSize);
+            if (hiddenSize < 1) throw new IllegalArgumentException("hiddenSize must be >= 1, got " + hiddenSize);
+            this.kind = kind;
+            this.inputSize = inputSize;
+            this.hiddenSize = hiddenSize;
+        }
+
+        private Builder copy() {
+            Builder b = new Builder(kind, inputSize, hiddenSize);
+            b.layers = layers; b.maxBatch = maxBatch; b.maxSteps = maxSteps; b.bidirectional = bidirectional;
+            b.batchFirst = batchFirst; b.peepholes = peepholes; b.inputForget = inputForget;
+            b.linearBeforeReset = linearBeforeReset; b.checkFinite = checkFinite; b.merge = merge;
+            b.dropout = dropout; b.seed = seed; b.kernels = kernels;
+            return b;
+        }
+
+        public Builder layers(int layers) {
+            if (layers < 1) throw new IllegalArgumentException("layers must be >= 1, got " + layers);
+            this.layers = layers;
+            return this;
+        }
+
+        public Builder bidirectional(boolean on) {
+            this.bidirectional = on;
+            return this;
+        }
+
+        /** How the two directions combine (bidirectional only); CONCAT by default, as PyTorch. */
+        public Builder merge(Merge merge) {
+            if (merge == null) throw new IllegalArgumentException("merge is null");
+            this.merge = merge;
+            return this;
+        }
+
+        /** Input and output as [B, T, F] instead of [T, B, F]. States stay [layers*dirs, B, H] (PyTorch). */
+        public Builder batchFirst(boolean on) {
+            this.batchFirst = on;
+            return this;
+        }
+
+        /** GRU only: true = "reset after" (PyTorch, cuDNN, Keras; default), false = "reset before" (Cho 2014, ONNX default). */
+        public Builder linearBeforeReset(boolean on) {
+            this.linearBeforeReset = on;
+            return this;
+        }
+
+        /** LSTM only: peephole connections (ONNX P). */
+        public Builder peepholes(boolean on) {
+            this.peepholes = on;
+            return this;
+        }
+
+        /** LSTM only: couple the input gate to the forget gate, i = 1 - f (ONNX input_forget). */
+        public Builder inputForget(boolean on) {
+            this.inputForget = on;
+            return this;
+        }
+
+        public Builder maxBatch(int maxBatch) {
+            if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
+            this.maxBatch = maxBatch;
+            return this;
+        }
+
+        public Builder maxSteps(int maxSteps) {
+            if (maxSteps < 1) throw new IllegalArgumentException("maxSteps must be >= 1, got " + maxSteps);
+            this.maxSteps = maxSteps;
+            return this;
+        }
+
+        /** Dropout probability on the outputs of every layer but the last, in training mode (PyTorch's dropout). */
+        public Builder dropout(float p) {
+            if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("dropout must be in [0, 1), got " + p);
+            this.dropout = p;
+            return this;
+        }
+
+        /** Seed of the initial weights (PyTorch's default U(-1/sqrt(H), 1/sqrt(H))) and of dropout masks. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Reject inputs that contain NaN or infinity (on by default; one pass over the input). */
+        public Builder checkFinite(boolean on) {
+            this.checkFinite = on;
+            return this;
+        }
+
+        /** The kernels to compute with, e.g. {@code Kernels.preferred().withThreads(2)}. */
+        public Builder kernels(Kernels kernels) {
+            if (kernels == null) throw new IllegalArgumentException("kernels is null");
+            this.kernels = kernels;
+            return this;
+        }
+
+        public Rnn build() {
+            if (kind != CellKind.LSTM && (peepholes || inputForget)) {
+                throw new IllegalArgumentException("peepholes and inputForget are LSTM options, not " + kind);
+            }
+            if (!bidirectional && merge != Merge.CONCAT) {
+                throw new IllegalArgumentException("merge " + merge + " needs bidirectional(true)");
+            }
+            if (dropout > 0 && layers == 1) {
+                throw new IllegalArgumentException("dropout acts between layers; with 1 layer it would do nothing");
+            }
+            long rows = (long) maxSteps * maxBatch;
+            int gates = kind.gates();
+            long widest = Math.max(inputSize, (bidirectional ? 2L : 1L) * Math.max(gates, 2) * hiddenSize);
+            if (rows * widest > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("maxSteps * maxBatch * width = " + rows * widest
+                        + " floats exceeds one Java array; lower maxSteps or maxBatch");
+            }
+            return new Rnn(this);
+        }
+    }
+}

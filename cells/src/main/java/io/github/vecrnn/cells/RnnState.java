@@ -1,0 +1,68 @@
+package io.github.vecrnn.cells;
+
+/**
+ * Hidden (and for the LSTM, cell) states of every layer and direction, PyTorch's h_0 / c_0 layout
+ * [layers * directions, batch, hidden] with index layer * directions + direction.
+ *
+ * <p>For stateful use across batches, pass a state to {@link Rnn#forward} and call
+ * {@link #carryFrom(RnnOutput)} afterwards: row i of the next batch continues row i of this one.
+ * Gradients never flow across that boundary (it is truncated BPTT with the batch as the window).
+ */
+public final class RnnState {
+    private final int slices, batch, hidden;
+    private final float[] hiddenState;
+    private final float[] cellState; // null for cells without a cell state
+
+    public RnnState(int slices, int batch, int hidden, boolean withCell) {
+        if (slices <= 0 || batch <= 0 || hidden <= 0) {
+            throw new IllegalArgumentException("state shape must be positive, got [" + slices + ", " + batch + ", " + hidden + "]");
+        }
+        this.slices = slices;
+        this.batch = batch;
+        this.hidden = hidden;
+        this.hiddenState = new float[Math.multiplyExact(Math.multiplyExact(slices, batch), hidden)];
+        this.cellState = withCell ? new float[hiddenState.length] : null;
+    }
+
+    /** h, [layers * directions, batch, hidden]. Writable. */
+    public float[] hidden() {
+        return hiddenState;
+    }
+
+    /** c for the LSTM (same layout as h), null otherwise. Writable. */
+    public float[] cell() {
+        return cellState;
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    public int slices() {
+        return slices;
+    }
+
+    public int hiddenSize() {
+        return hidden;
+    }
+
+    public String shapeString() {
+        return "[" + slices + ", " + batch + ", " + hidden + "]";
+    }
+
+    /** Sets h (and c) to zero: the start of new, unrelated sequences. */
+    public void reset() {
+        java.util.Arrays.fill(hiddenState, 0f);
+        if (cellState != null) java.util.Arrays.fill(cellState, 0f);
+    }
+
+    /** Copies the final states of a forward call into this state (the next batch continues from them). */
+    public void carryFrom(RnnOutput output) {
+        if (output.batch() != batch || output.stateSlices() != slices || output.hiddenSize() != hidden) {
+            throw new IllegalArgumentException("cannot carry final states of shape [" + output.stateSlices() + ", "
+                    + output.batch() + ", " + output.hiddenSize() + "] into a state of shape " + shapeString());
+        }
+        System.arraycopy(output.finalHidden(), 0, hiddenState, 0, hiddenState.length);
+        if (cellState != null) System.arraycopy(output.finalCell(), 0, cellState, 0, cellState.length);
+    }
+}

@@ -1,0 +1,60 @@
+package io.github.vecrnn.cells;
+
+import io.github.vecrnn.kernel.Kernels;
+
+/**
+ * One direction of an Elman RNN layer:
+ * <pre>
+ *   h_t = act(W x_t + b_W + R h_{t-1} + b_R),   act = tanh or relu
+ * </pre>
+ */
+final class SimpleRnnLayer extends CellLayer {
+    private final boolean relu;
+
+    SimpleRnnLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, boolean reverse,
+                   boolean relu, int maxSteps, int maxBatch, float[] ones) {
+        super(kernels, params, suffix, inputSize, hidden, 1, reverse, maxSteps, maxBatch, ones);
+        this.relu = relu;
+    }
+
+    @Override
+    void prepareProjectionBias() {
+        float[] w = params.values();
+        for (int j = 0; j < hidden; j++) projectionBias[j] = w[bIh + j] + w[bHh + j];
+    }
+
+    @Override
+    void stepForward(int t, int prev, int cur) {
+        int rowT = t * batch * hidden, n = batch * hidden;
+        // + R h_{t-1}: [B, H] x [H, H]^T
+        kernels.sgemm(false, true, batch, hidden, hidden, 1f, states, slotOffset(prev), hidden,
+                      params.values(), wHh, hidden, 1f, pre, rowT, hidden);
+        if (relu) {
+            for (int j = 0; j < n; j++) pre[rowT + j] = Math.max(pre[rowT + j], 0f);   // h_t = max(0, a_t)
+        } else {
+            kernels.tanh(pre, rowT, pre, rowT, n);                                     // h_t = tanh(a_t)
+        }
+        System.arraycopy(pre, rowT, states, slotOffset(cur), n);
+    }
+
+    @Override
+    void stepBackward(int t, int prev, int cur) {
+        int rowT = t * batch * hidden, n = batch * hidden;
+        for (int j = 0; j < n; j++) {
+            float h = pre[rowT + j];
+            dPre[rowT + j] = relu ? (h > 0f ? dh[j] : 0f) : dh[j] * (1f - h * h);   // dL/da_t
+        }
+        // dh_{t-1} = dPre_t R
+        kernels.sgemm(false, false, batch, hidden, hidden, 1f, dPre, rowT, hidden, params.values(), wHh, hidden,
+                      0f, dhPrev, 0, hidden);
+    }
+
+    @Override
+    void recurrentGradients() {
+        int rows = steps * batch;
+        float[] grad = params.gradients();
+        kernels.sgemm(true, false, hidden, hidden, rows, 1f, dPre, 0, hidden, states, previousStatesOffset(),
+                      hidden, 1f, grad, wHh, hidden);
+        kernels.sgemv(true, rows, hidden, 1f, dPre, 0, hidden, ones, 0, 1f, grad, bHh);
+    }
+}
