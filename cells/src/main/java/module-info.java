@@ -6,4 +6,5 @@
 module io.github.vecrnn.cells {
     requires transitive io.github.vecrnn.kernel;
     exports io.github.vecrnn.cells;
+    exports io.github.vecrnn.io;
 }

@@ -33,11 +33,10 @@ final class GruLayer extends CellLayer {
 
     @Override
     void prepareProjectionBias() {
+        // Reset after: the recurrent biases b_R live in the per-step R h + b_R (b_Rn sits inside r * (...)).
+        // Reset before: every bias simply adds, so b_W + b_R goes into the projection.
         float[] w = params.values();
-        for (int j = 0; j < gateWidth; j++) {
-            boolean recurrentBiasInside = linearBeforeReset && j >= 2 * hidden;  // b_Rn sits inside r * (...)
-            projectionBias[j] = w[bIh + j] + (recurrentBiasInside ? 0f : w[bHh + j]);
-        }
+        for (int j = 0; j < gateWidth; j++) projectionBias[j] = w[bIh + j] + (linearBeforeReset ? 0f : w[bHh + j]);
     }
 
     @Override

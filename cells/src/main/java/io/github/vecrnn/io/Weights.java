@@ -1,0 +1,114 @@
+package io.github.vecrnn.io;
+
+import io.github.vecrnn.cells.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Model weights as safetensors with PyTorch's state_dict names. A module's tensors are stored under
+ * a prefix ({@code "rnn."}, {@code "head."}; {@code ""} for a bare nn.LSTM state_dict), so a file
+ * written by {@code safetensors.torch.save_file(model.state_dict(), path)} loads here and back.
+ *
+ * <p>Loading is strict and all-or-nothing: every tensor a module expects must be present under its
+ * prefix with the same shape and dtype F32, and no tensor under a claimed prefix may be left unused.
+ * Everything is checked before the first value is copied, so a refused file leaves the model as it was.
+ */
+public final class Weights {
+    private Weights() {
+    }
+
+    /** Saves one module's parameters without a prefix. */
+    public static void save(Path path, Parameters params) throws IOException {
+        save(path, Map.of("", params), Map.of());
+    }
+
+    /** Saves several modules under their prefixes (in the map's iteration order), atomically. */
+    public static void save(Path path, Map<String, Parameters> modules, Map<String, String> metadata) throws IOException {
+        SafeTensors.write(path, tensors(modules), metadata);
+    }
+
+    static List<SafeTensors.FloatTensor> tensors(Map<String, Parameters> modules) {
+        List<SafeTensors.FloatTensor> out = new ArrayList<>();
+        for (Map.Entry<String, Parameters> m : modules.entrySet()) {
+            for (Parameters.Tensor t : m.getValue().tensors()) {
+                out.add(new SafeTensors.FloatTensor(m.getKey() + t.name(), t.shape(), m.getValue().values(), t.offset()));
+            }
+        }
+        return out;
+    }
+
+    /** Loads one module from a file whose tensors carry no prefix (e.g. a bare nn.LSTM state_dict). */
+    public static void load(Path path, Parameters params) throws IOException {
+        load(SafeTensors.read(path), Map.of("", params));
+    }
+
+    /** Loads several modules from one file. */
+    public static void load(Path path, Map<String, Parameters> modules) throws IOException {
+        try {
+            load(SafeTensors.read(path), modules);
+        } catch (InvalidWeightsException e) {
+            throw e.getMessage().startsWith(path.toString()) ? e : new InvalidWeightsException(path + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Loads modules from parsed contents. Tensors whose names start with none of the prefixes are
+     * ignored, unless a prefix is "" (then the file must hold exactly the module's tensors).
+     */
+    public static void load(SafeTensors.Contents contents, Map<String, Parameters> modules) {
+        Map<float[], float[]> staged = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        TreeSet<String> used = new TreeSet<>();
+        for (Map.Entry<String, Parameters> m : modules.entrySet()) {
+            Parameters params = m.getValue();
+            float[] copy = params.values().clone();
+            for (Parameters.Tensor t : params.tensors()) {
+                String name = m.getKey() + t.name();
+                SafeTensors.Tensor f = contents.tensors().get(name);
+                if (f == null) {
+                    problems.add("missing tensor '" + name + "' " + t.shapeString());
+                    continue;
+                }
+                used.add(name);
+                if (f.dtype() != SafeTensors.DType.F32) {
+                    problems.add("tensor '" + name + "' has dtype " + f.dtype() + ", expected F32");
+                    continue;
+                }
+                if (!sameShape(f.shape(), t.shape())) {
+                    problems.add("tensor '" + name + "' has shape " + f.shapeString() + ", expected " + t.shapeString());
+                    continue;
+                }
+                float[] v = f.toFloatArray();
+                System.arraycopy(v, 0, copy, t.offset(), v.length);
+            }
+            staged.put(params.values(), copy);
+        }
+        for (String name : contents.tensors().keySet()) {
+            if (used.contains(name)) continue;
+            for (String prefix : modules.keySet()) {
+                if (name.startsWith(prefix)) {
+                    problems.add("unexpected tensor '" + name + "'");
+                    break;
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidWeightsException("weights refused, nothing loaded: " + String.join("; ", problems));
+        }
+        for (Map.Entry<float[], float[]> s : staged.entrySet()) {
+            System.arraycopy(s.getValue(), 0, s.getKey(), 0, s.getKey().length);
+        }
+    }
+
+    private static boolean sameShape(long[] file, int[] expected) {
+        if (file.length != expected.length) return false;
+        for (int i = 0; i < file.length; i++) if (file[i] != expected[i]) return false;
+        return true;
+    }
+}
