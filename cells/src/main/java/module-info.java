@@ -7,4 +7,5 @@ module io.github.vecrnn.cells {
     requires transitive io.github.vecrnn.kernel;
     exports io.github.vecrnn.cells;
     exports io.github.vecrnn.io;
+    exports io.github.vecrnn.train;
 }

@@ -1,0 +1,119 @@
+package io.github.vecrnn.cells;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A recurrent stack followed by a dense head: many-to-many ({@link Readout#PER_STEP}) or many-to-one
+ * ({@link Readout#LAST_STEP}). The head's output rows are logits; losses live in
+ * {@code io.github.vecrnn.train}.
+ *
+ * <p>Row order of the logits: PER_STEP follows the recurrent output layout (row t*B+b sequence-first,
+ * b*T+t batch-first); LAST_STEP has one row per sequence, b.
+ */
+public final class SequenceModel {
+    private final Rnn rnn;
+    private final Dense head;
+    private final Readout readout;
+    private final float[] lastStep;  // [B, F] gathered last-step outputs
+    private final float[] dOutput;   // [T*B, F] dL/d(rnn output)
+    private final float[] rowMask;   // [rows] 1 for rows that count in the loss, 0 for padding
+    private final int[] lengthsCopy;
+    private int rows, batch, steps;
+    private RnnOutput lastOutput;
+
+    public SequenceModel(Rnn rnn, Dense head, Readout readout) {
+        if (head.inFeatures() != rnn.outputSize()) {
+            throw new IllegalArgumentException("head takes " + head.inFeatures() + " features but the recurrent stack outputs "
+                    + rnn.outputSize());
+        }
+        this.rnn = rnn;
+        this.head = head;
+        this.readout = readout;
+        int maxRows = rnn.maxSteps() * rnn.maxBatch();
+        this.lastStep = new float[rnn.maxBatch() * rnn.outputSize()];
+        this.dOutput = new float[maxRows * rnn.outputSize()];
+        this.rowMask = new float[maxRows];
+        this.lengthsCopy = new int[rnn.maxBatch()];
+    }
+
+    public Rnn rnn() {
+        return rnn;
+    }
+
+    public Dense head() {
+        return head;
+    }
+
+    public Readout readout() {
+        return readout;
+    }
+
+    /** The trainable modules in a fixed order: the recurrent stack, then the head. */
+    public List<Parameters> parameters() {
+        return List.of(rnn.parameters(), head.parameters());
+    }
+
+    /** The modules under PyTorch-style prefixes, for {@code io.github.vecrnn.io.Weights}: "rnn.", "head.". */
+    public Map<String, Parameters> namedParameters() {
+        Map<String, Parameters> m = new LinkedHashMap<>();
+        m.put("rnn.", rnn.parameters());
+        m.put("head.", head.parameters());
+        return m;
+    }
+
+    /** Number of head rows of the last forward call: T*B (per step) or B (last step). */
+    public int rows() {
+        return rows;
+    }
+
+    /** 1 for head rows that are real steps, 0 for padding (valid for the first {@link #rows()} entries). */
+    public float[] rowMask() {
+        return rowMask;
+    }
+
+    /** Runs the stack and the head; returns the logits [rows, out] (the head's buffer, reused). */
+    public float[] forward(float[] x, int batch, int steps, int[] lengths, RnnState initial) {
+        RnnOutput out = rnn.forward(x, batch, steps, lengths, initial);
+        this.lastOutput = out;
+        this.batch = batch;
+        this.steps = steps;
+        int f = rnn.outputSize();
+        for (int b = 0; b < batch; b++) lengthsCopy[b] = lengths == null ? steps : lengths[b];
+        if (readout == Readout.PER_STEP) {
+            rows = steps * batch;
+            for (int t = 0; t < steps; t++) {
+                for (int b = 0; b < batch; b++) rowMask[out.index(t, b, 0) / f] = t < lengthsCopy[b] ? 1f : 0f;
+            }
+            return head.forward(out.output(), rows);
+        }
+        rows = batch;
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(out.output(), out.index(lengthsCopy[b] - 1, b, 0), lastStep, b * f, f);
+            rowMask[b] = 1f;
+        }
+        return head.forward(lastStep, rows);
+    }
+
+    /** The recurrent output of the last forward call. */
+    public RnnOutput recurrentOutput() {
+        return lastOutput;
+    }
+
+    /** Backpropagates dL/dlogits [rows, out] through the head and the stack, adding parameter gradients. */
+    public void backward(float[] dLogits) {
+        float[] dFeatures = head.backward(dLogits);
+        int f = rnn.outputSize();
+        if (readout == Readout.PER_STEP) {
+            rnn.backward(dFeatures, null, null);
+            return;
+        }
+        java.util.Arrays.fill(dOutput, 0, steps * batch * f, 0f);
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(dFeatures, b * f, dOutput, lastOutput.index(lengthsCopy[b] - 1, b, 0), f);
+        }
+        rnn.backward(dOutput, null, null);
+    }
+
+}

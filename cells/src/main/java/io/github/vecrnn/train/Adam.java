@@ -1,0 +1,78 @@
+package io.github.vecrnn.train;
+
+import io.github.vecrnn.cells.Parameters;
+
+import java.util.List;
+
+/**
+ * Adam and AdamW, as torch.optim.Adam / AdamW compute them:
+ * <pre>
+ *   Adam:  g = g + weightDecay * p                  (L2 penalty folded into the gradient)
+ *   AdamW: p = p * (1 - lr * weightDecay)           (decoupled weight decay)
+ *   m = beta1 m + (1 - beta1) g ;  v = beta2 v + (1 - beta2) g^2
+ *   p = p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+ * </pre>
+ */
+public final class Adam extends Optimizer {
+    private final float beta1, beta2, eps, weightDecay;
+    private final boolean decoupled;
+    private float[][] m, v;
+
+    /** Adam with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, no weight decay. */
+    public Adam(float learningRate) {
+        this(learningRate, 0.9f, 0.999f, 1e-8f, 0f, false);
+    }
+
+    /** AdamW with PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, the given decoupled weight decay (PyTorch: 0.01). */
+    public static Adam adamW(float learningRate, float weightDecay) {
+        return new Adam(learningRate, 0.9f, 0.999f, 1e-8f, weightDecay, true);
+    }
+
+    public Adam(float learningRate, float beta1, float beta2, float eps, float weightDecay, boolean decoupled) {
+        super(learningRate);
+        if (!(beta1 >= 0f && beta1 < 1f) || !(beta2 >= 0f && beta2 < 1f)) {
+            throw new IllegalArgumentException("betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
+        }
+        if (!(eps > 0f)) throw new IllegalArgumentException("eps must be > 0, got " + eps);
+        if (!(weightDecay >= 0f)) throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        this.decoupled = decoupled;
+    }
+
+    @Override
+    protected void allocate(List<Parameters> params) {
+        m = new float[params.size()][];
+        v = new float[params.size()][];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = new float[params.get(i).size()];
+            v[i] = new float[params.get(i).size()];
+        }
+    }
+
+    @Override
+    protected void update(int module, float[] p, float[] g, long step) {
+        float lr = learningRate;
+        float[] mm = m[module], vv = v[module];
+        float correction1 = (float) (1 - Math.pow(beta1, step));
+        float sqrtCorrection2 = (float) Math.sqrt(1 - Math.pow(beta2, step));
+        float stepSize = lr / correction1;
+        float decay = decoupled ? 1f - lr * weightDecay : 1f;
+        for (int i = 0; i < p.length; i++) {
+            float grad = g[i];
+            if (decoupled) p[i] *= decay;
+            else if (weightDecay != 0f) grad += weightDecay * p[i];
+            mm[i] = beta1 * mm[i] + (1f - beta1) * grad;
+            vv[i] = beta2 * vv[i] + (1f - beta2) * grad * grad;
+            float denom = (float) Math.sqrt(vv[i]) / sqrtCorrection2 + eps;
+            p[i] -= stepSize * mm[i] / denom;
+        }
+    }
+
+    /** First and second moments (null before the first step), for checkpoints. */
+    public float[][][] state() {
+        return new float[][][] {m, v};
+    }
+}
