@@ -352,12 +352,19 @@ public final class Rnn {
         if (!forwardDone) throw new IllegalStateException("backward needs a forward call first");
         int steps = result.steps, batch = result.batch, rows = steps * batch;
         int bh = batch * hidden, slices = config.layers * directions;
-        checkLength("dOutput", dOutput, (long) rows * features, shapeString(steps, batch, features));
-        checkLength("dFinalHidden", dFinalHidden, (long) slices * bh, "[" + slices + ", " + batch + ", " + hidden + "]");
+        // Messages are built only on failure, so a valid call allocates nothing.
+        if (dOutput != null && dOutput.length < (long) rows * features) {
+            throw tooShort("dOutput", dOutput, (long) rows * features, shapeString(steps, batch, features));
+        }
+        if (dFinalHidden != null && dFinalHidden.length < (long) slices * bh) {
+            throw tooShort("dFinalHidden", dFinalHidden, (long) slices * bh, "[" + slices + ", " + batch + ", " + hidden + "]");
+        }
         if (dFinalCell != null && !config.kind.hasCellState()) {
             throw new IllegalArgumentException("dFinalCell given but " + config.kind + " has no cell state");
         }
-        checkLength("dFinalCell", dFinalCell, (long) slices * bh, "[" + slices + ", " + batch + ", " + hidden + "]");
+        if (dFinalCell != null && dFinalCell.length < (long) slices * bh) {
+            throw tooShort("dFinalCell", dFinalCell, (long) slices * bh, "[" + slices + ", " + batch + ", " + hidden + "]");
+        }
         int[] lens = lengthsGiven ? lengthsCopy : null;
 
         float[] dTop = dOutput;
@@ -429,10 +436,8 @@ public final class Rnn {
         }
     }
 
-    private static void checkLength(String name, float[] a, long need, String shape) {
-        if (a != null && a.length < need) {
-            throw new IllegalArgumentException(name + " has " + a.length + " floats, shape " + shape + " needs " + need);
-        }
+    private static IllegalArgumentException tooShort(String name, float[] a, long need, String shape) {
+        return new IllegalArgumentException(name + " has " + a.length + " floats, shape " + shape + " needs " + need);
     }
 
     private String shapeString(int steps, int batch, int width) {

@@ -19,6 +19,7 @@ import java.util.List;
  * the parameter; the update is skipped, so the model keeps the weights of the last good step.
  */
 public final class Trainer {
+    private static final List<String> PREFIXES = List.of("rnn.", "head.");
     private final SequenceModel model;
     private final Loss loss;
     private final Optimizer optimizer;
@@ -100,12 +101,11 @@ public final class Trainer {
     }
 
     private void checkGradients(long current) {
-        List<String> prefixes = List.of("rnn.", "head.");
         for (int k = 0; k < params.size(); k++) {
             float[] g = params.get(k).gradients();
             for (int i = 0; i < g.length; i++) {
                 if (!Float.isFinite(g[i])) {
-                    String name = prefixes.get(k) + nameOf(params.get(k), i);
+                    String name = PREFIXES.get(k) + nameOf(params.get(k), i);
                     throw new NonFiniteException(current, name, "step " + current + ": the gradient of " + name + " is " + g[i]
                             + "; no update was made");
                 }

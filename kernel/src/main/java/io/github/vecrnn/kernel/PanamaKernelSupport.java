@@ -454,15 +454,28 @@ final class PanamaKernelSupport implements KernelSupport {
 
     // --------------------------------------------------------------------------------- activations
 
+    // The vector math below is written out inside each loop on purpose: a FloatVector passed to a
+    // helper method that C2 does not inline is boxed on the heap (measured: 200-960 bytes per call on
+    // short rows, where the helper's call site is cold). The tail runs the scalar twin, which gives the
+    // same bits, so no masked call site is needed either.
+
     @Override
     public void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int n) {
         int bound = SPECIES.loopBound(n), i = 0;
         for (; i < bound; i += L) {
-            sigmoid(FloatVector.fromArray(SPECIES, x, xOffset + i)).intoArray(y, yOffset + i);
+            // sigmoid(x) = 1 / (1 + exp(clamp(-x))), exp as in Approximations.exp
+            FloatVector z = FloatVector.fromArray(SPECIES, x, xOffset + i).neg().max(EXP_MIN).min(EXP_MAX);
+            FloatVector shifted = z.fma(LOG2E, -0.5f).add(ROUND_MAGIC);
+            FloatVector k = shifted.sub(ROUND_MAGIC);
+            FloatVector r = fma(k, -LN2_LO, fma(k, -LN2_HI, z));
+            FloatVector er = fma(fma(fma(fma(r.fma(EXP_E6, EXP_E5), r, EXP_E4), r, EXP_E3), r, EXP_E2), r, 1f);
+            er = fma(er, r, 1f);
+            FloatVector twoToK = shifted.reinterpretAsInts()
+                    .lanewise(VectorOperators.LSHL, 23).add(EXP_BIAS_BITS).reinterpretAsFloats();
+            ONE.div(er.mul(twoToK).add(1f)).intoArray(y, yOffset + i);
         }
-        if (i < n) {
-            VectorMask<Float> tail = SPECIES.indexInRange(i, n);
-            sigmoid(FloatVector.fromArray(SPECIES, x, xOffset + i, tail)).intoArray(y, yOffset + i, tail);
+        for (; i < n; i++) {
+            y[yOffset + i] = Approximations.sigmoid(x[xOffset + i]);
         }
     }
 
@@ -470,40 +483,29 @@ final class PanamaKernelSupport implements KernelSupport {
     public void tanh(float[] x, int xOffset, float[] y, int yOffset, int n) {
         int bound = SPECIES.loopBound(n), i = 0;
         for (; i < bound; i += L) {
-            tanh(FloatVector.fromArray(SPECIES, x, xOffset + i)).intoArray(y, yOffset + i);
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xOffset + i);
+            FloatVector ax = v.abs();
+            // |x| < 0.55: odd polynomial |x| + |x|^3 R(x^2)
+            FloatVector u = ax.mul(ax);
+            FloatVector rp = fma(fma(fma(u.fma(TANH_R4, TANH_R3), u, TANH_R2), u, TANH_R1), u, TANH_R0);
+            FloatVector small = ax.mul(u).fma(rp, ax);
+            // otherwise 1 - 2 / (1 + exp(2|x|)), exp as in Approximations.exp
+            FloatVector z = ax.mul(2f).min(EXP_MAX);
+            FloatVector shifted = z.fma(LOG2E, -0.5f).add(ROUND_MAGIC);
+            FloatVector k = shifted.sub(ROUND_MAGIC);
+            FloatVector r = fma(k, -LN2_LO, fma(k, -LN2_HI, z));
+            FloatVector er = fma(fma(fma(fma(r.fma(EXP_E6, EXP_E5), r, EXP_E4), r, EXP_E3), r, EXP_E2), r, 1f);
+            er = fma(er, r, 1f);
+            FloatVector twoToK = shifted.reinterpretAsInts()
+                    .lanewise(VectorOperators.LSHL, 23).add(EXP_BIAS_BITS).reinterpretAsFloats();
+            FloatVector large = ONE.sub(TWO.div(er.mul(twoToK).add(1f)));
+            FloatVector magnitude = large.blend(small, ax.lt(TANH_SMALL));
+            magnitude.reinterpretAsInts().or(v.reinterpretAsInts().and(SIGN_BIT)).reinterpretAsFloats()
+                     .intoArray(y, yOffset + i);
         }
-        if (i < n) {
-            VectorMask<Float> tail = SPECIES.indexInRange(i, n);
-            tanh(FloatVector.fromArray(SPECIES, x, xOffset + i, tail)).intoArray(y, yOffset + i, tail);
+        for (; i < n; i++) {
+            y[yOffset + i] = Approximations.tanh(x[xOffset + i]);
         }
-    }
-
-    /** The same operations as {@link Approximations#sigmoid(float)}, lane-wise. */
-    static FloatVector sigmoid(FloatVector x) {
-        return ONE.div(exp(x.neg().max(EXP_MIN).min(EXP_MAX)).add(1f));
-    }
-
-    /** The same operations as {@link Approximations#tanh(float)}, lane-wise. */
-    static FloatVector tanh(FloatVector x) {
-        FloatVector ax = x.abs();
-        FloatVector u = ax.mul(ax);
-        FloatVector r = fma(fma(fma(u.fma(TANH_R4, TANH_R3), u, TANH_R2), u, TANH_R1), u, TANH_R0);
-        FloatVector small = ax.mul(u).fma(r, ax);
-        FloatVector large = ONE.sub(TWO.div(exp(ax.mul(2f).min(EXP_MAX)).add(1f)));
-        FloatVector magnitude = large.blend(small, ax.lt(TANH_SMALL));
-        return magnitude.reinterpretAsInts().or(x.reinterpretAsInts().and(SIGN_BIT)).reinterpretAsFloats();
-    }
-
-    /** The same operations as {@link Approximations#exp(float)}, lane-wise. */
-    private static FloatVector exp(FloatVector z) {
-        FloatVector shifted = z.fma(LOG2E, -0.5f).add(ROUND_MAGIC);
-        FloatVector n = shifted.sub(ROUND_MAGIC);
-        FloatVector r = fma(n, -LN2_LO, fma(n, -LN2_HI, z));
-        FloatVector er = fma(fma(fma(fma(r.fma(EXP_E6, EXP_E5), r, EXP_E4), r, EXP_E3), r, EXP_E2), r, 1f);
-        er = fma(er, r, 1f);
-        FloatVector twoToN = shifted.reinterpretAsInts()
-                .lanewise(VectorOperators.LSHL, 23).add(EXP_BIAS_BITS).reinterpretAsFloats();
-        return er.mul(twoToN);
     }
 
     /** a * b + c with a scalar c, rounded once, like {@link Math#fma(float, float, float)}. */
