@@ -56,6 +56,15 @@ public final class RnnState {
         if (cellState != null) java.util.Arrays.fill(cellState, 0f);
     }
 
+    /** Copies another state of the same shape into this one. */
+    public void copyFrom(RnnState other) {
+        if (other.batch != batch || other.slices != slices || other.hidden != hidden || (other.cellState == null) != (cellState == null)) {
+            throw new IllegalArgumentException("cannot copy a state of shape " + other.shapeString() + " into " + shapeString());
+        }
+        System.arraycopy(other.hiddenState, 0, hiddenState, 0, hiddenState.length);
+        if (cellState != null) System.arraycopy(other.cellState, 0, cellState, 0, cellState.length);
+    }
+
     /** Copies the final states of a forward call into this state (the next batch continues from them). */
     public void carryFrom(RnnOutput output) {
         if (output.batch() != batch || output.stateSlices() != slices || output.hiddenSize() != hidden) {

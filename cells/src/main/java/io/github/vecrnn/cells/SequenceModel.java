@@ -96,6 +96,15 @@ public final class SequenceModel {
         return head.forward(lastStep, rows);
     }
 
+    /** Per-step readout: excludes steps t < firstCounted of the last forward call from the loss. */
+    public void maskStepsBefore(int firstCounted) {
+        if (readout != Readout.PER_STEP) throw new IllegalStateException("only per-step readouts have steps to mask");
+        int f = rnn.outputSize();
+        for (int t = 0; t < Math.min(firstCounted, steps); t++) {
+            for (int b = 0; b < batch; b++) rowMask[lastOutput.index(t, b, 0) / f] = 0f;
+        }
+    }
+
     /** The recurrent output of the last forward call. */
     public RnnOutput recurrentOutput() {
         return lastOutput;

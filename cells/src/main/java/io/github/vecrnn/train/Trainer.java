@@ -77,16 +77,22 @@ public final class Trainer {
 
     /** One training step from the given initial states (null: zeros). */
     public float step(float[] x, float[] target, int batch, int steps, int[] lengths, RnnState initial) {
+        return update(x, target, batch, steps, lengths, initial, 0);
+    }
+
+    /** A step whose loss ignores steps t < ignoreFirst (truncated BPTT's overlap). */
+    private float update(float[] x, float[] target, int batch, int steps, int[] lengths, RnnState initial, int ignoreFirst) {
         long current = step + 1;
         for (int i = 0; i < params.size(); i++) params.get(i).zeroGradients();
         float[] logits = model.forward(x, batch, steps, lengths, initial);
+        if (ignoreFirst > 0) model.maskStepsBefore(ignoreFirst);
         int rows = model.rows(), cols = model.head().outFeatures();
         double value = loss.compute(logits, target, rows, cols, model.rowMask(), dLogits);
         if (!Double.isFinite(value)) {
             throw new NonFiniteException(current, null, "step " + current + ": the loss is " + value + "; no update was made");
         }
         model.backward(dLogits);
-        checkGradients(current);
+        checkGradients(current, params, PREFIXES);
         if (!Double.isNaN(clipNorm)) lastNorm = Clipping.clipByGlobalNorm(params, clipNorm);
         if (!Float.isNaN(clipValue)) Clipping.clipByValue(params, clipValue);
         optimizer.step(params);
@@ -100,16 +106,96 @@ public final class Trainer {
         return (float) loss.compute(logits, target, model.rows(), model.head().outFeatures(), model.rowMask(), dLogits);
     }
 
-    private void checkGradients(long current) {
+    /**
+     * Throws {@link NonFiniteException} naming the first gradient element that is NaN or infinite,
+     * as "prefix + tensor[index]"; prefixes.get(k) names module k.
+     */
+    public static void checkGradients(long step, List<Parameters> params, List<String> prefixes) {
         for (int k = 0; k < params.size(); k++) {
             float[] g = params.get(k).gradients();
             for (int i = 0; i < g.length; i++) {
                 if (!Float.isFinite(g[i])) {
-                    String name = PREFIXES.get(k) + nameOf(params.get(k), i);
-                    throw new NonFiniteException(current, name, "step " + current + ": the gradient of " + name + " is " + g[i]
+                    String name = prefixes.get(k) + nameOf(params.get(k), i);
+                    throw new NonFiniteException(step, name, "step " + step + ": the gradient of " + name + " is " + g[i]
                             + "; no update was made");
                 }
             }
+        }
+    }
+
+    // --------------------------------------------------------------------------- truncated BPTT
+
+    private RnnState[] boundaryStates;
+    private float[] windowInput, windowTarget;
+
+    /**
+     * Truncated backpropagation through time over one long stretch of sequences (per-step targets):
+     * every k1 steps, one update that backpropagates through the last k2 steps (Williams and Peng's
+     * BPTT(k2, k1); k1 = k2 is the common "split into chunks" form). The loss of an update counts only
+     * its k1 new steps; the k2 - k1 older ones are re-run from the saved state so gradients reach back
+     * k2 steps. States carry across updates without gradients.
+     *
+     * @param x         [totalSteps, B, I] (or [B, totalSteps, I] when the stack is batch-first)
+     * @param target    per-step targets in the same layout as the logits (one row per step and sequence)
+     * @param state     the state at step 0 (null: zeros); if given, it receives the state after the last step
+     * @return the mean of the updates' losses
+     */
+    public float stepTruncated(float[] x, float[] target, int batch, int totalSteps, int k1, int k2, RnnState state) {
+        if (model.readout() != io.github.vecrnn.cells.Readout.PER_STEP) {
+            throw new IllegalArgumentException("truncated BPTT needs per-step targets (Readout.PER_STEP)");
+        }
+        if (k1 < 1 || k2 < k1 || k2 % k1 != 0) {
+            throw new IllegalArgumentException("need 1 <= k1 <= k2 with k2 a multiple of k1, got k1=" + k1 + ", k2=" + k2);
+        }
+        if (k2 > model.rnn().maxSteps()) {
+            throw new IllegalArgumentException("k2 = " + k2 + " is above the stack's maxSteps " + model.rnn().maxSteps());
+        }
+        if (totalSteps < k1 || totalSteps % k1 != 0) {
+            throw new IllegalArgumentException("totalSteps must be a positive multiple of k1 = " + k1 + ", got " + totalSteps);
+        }
+        io.github.vecrnn.cells.Rnn rnn = model.rnn();
+        int in = rnn.inputSize(), cols = model.head().outFeatures();
+        int targetWidth = loss == Loss.CROSS_ENTROPY ? 1 : cols;
+        if (x.length < (long) totalSteps * batch * in) {
+            throw new IllegalArgumentException("x has " + x.length + " floats, " + totalSteps + " steps x " + batch + " x " + in
+                    + " needs " + (long) totalSteps * batch * in);
+        }
+        if (target.length < (long) totalSteps * batch * targetWidth) {
+            throw new IllegalArgumentException("target has " + target.length + " floats, needs " + (long) totalSteps * batch * targetWidth);
+        }
+        int ring = k2 / k1 + 1;
+        if (boundaryStates == null || boundaryStates.length != ring || boundaryStates[0].batch() != batch) {
+            boundaryStates = new RnnState[ring];
+            for (int i = 0; i < ring; i++) boundaryStates[i] = rnn.newState(batch);
+            windowInput = new float[rnn.maxSteps() * rnn.maxBatch() * in];
+            windowTarget = new float[rnn.maxSteps() * rnn.maxBatch() * targetWidth];
+        }
+        RnnState start = boundaryStates[0];
+        if (state == null) start.reset();
+        else start.copyFrom(state);
+        double sum = 0;
+        int updates = 0;
+        for (int end = k1; end <= totalSteps; end += k1) {
+            int begin = Math.max(0, end - k2), window = end - begin;
+            copyWindow(x, windowInput, begin, window, batch, totalSteps, in, rnn.batchFirst());
+            copyWindow(target, windowTarget, begin, window, batch, totalSteps, targetWidth, rnn.batchFirst());
+            RnnState from = boundaryStates[(begin / k1) % ring];
+            sum += update(windowInput, windowTarget, batch, window, null, from, window - k1);
+            updates++;
+            boundaryStates[(end / k1) % ring].carryFrom(model.recurrentOutput());
+        }
+        if (state != null) state.copyFrom(boundaryStates[(totalSteps / k1) % ring]);
+        return (float) (sum / updates);
+    }
+
+    private static void copyWindow(float[] src, float[] dst, int begin, int window, int batch, int total, int width,
+                                   boolean batchFirst) {
+        if (!batchFirst) {
+            System.arraycopy(src, begin * batch * width, dst, 0, window * batch * width);
+            return;
+        }
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(src, (b * total + begin) * width, dst, b * window * width, window * width);
         }
     }
 
