@@ -30,6 +30,13 @@ abstract class CellLayer {
     float[] dh, dhPrev;    // [B, H] running state gradient
     final float[] ones;    // [T*B] of 1f: bias gradients are column sums, computed as GEMVs
     final float[] projectionBias; // [G*H] the bias added in the input projection
+    // Transposed copies of W [G*H, I] and R [G*H, H], refreshed at every forward call with batch >=
+    // TRANSPOSED_MIN_BATCH: the GEMMs then read them in place ([I, G*H] and [H, G*H] row-major) instead
+    // of packing R^T at every step (measured: 2x faster per step at batch 32). For smaller batches each
+    // step is a matrix-vector product that reads R's rows directly and the copy would not pay.
+    static final int TRANSPOSED_MIN_BATCH = 4;
+    final float[] inputWeightsT, recurrentWeightsT;
+    boolean transposed;
 
     int steps, batch;
     int[] lengths; // null: every sequence runs all steps
@@ -55,6 +62,22 @@ abstract class CellLayer {
         this.dhPrev = new float[maxBatch * hidden];
         this.ones = ones;
         this.projectionBias = new float[gateWidth];
+        this.inputWeightsT = new float[inputSize * gateWidth];
+        this.recurrentWeightsT = new float[hidden * gateWidth];
+    }
+
+    /**
+     * c[rows, cols at cOffset, ldc] += a[rows, H] R_sub^T, where R_sub is R's gate rows
+     * [gateOffset, gateOffset + cols): the recurrent product of one step, through R^T when transposed.
+     */
+    final void recurrentProduct(float[] a, int aOffset, int rows, int gateOffset, int cols, float[] c, int cOffset, int ldc) {
+        if (transposed) {
+            kernels.sgemm(false, false, rows, cols, hidden, 1f, a, aOffset, hidden, recurrentWeightsT, gateOffset, gateWidth,
+                          1f, c, cOffset, ldc);
+        } else {
+            kernels.sgemm(false, true, rows, cols, hidden, 1f, a, aOffset, hidden, params.values(), wHh + gateOffset * hidden,
+                          hidden, 1f, c, cOffset, ldc);
+        }
     }
 
     // ------------------------------------------------------------------ what each cell supplies
@@ -114,12 +137,20 @@ abstract class CellLayer {
         this.lengths = lengths;
         int rows = steps * batch;
         prepareProjectionBias();
+        transposed = batch >= TRANSPOSED_MIN_BATCH;
         for (int r = 0; r < rows; r++) {
             System.arraycopy(projectionBias, 0, pre, r * gateWidth, gateWidth);
         }
-        // W x_t + b for every step at once: [T*B, I] x [G*H, I]^T
-        kernels.sgemm(false, true, rows, gateWidth, inputSize, 1f, x, xOffset, inputSize,
-                      params.values(), wIh, inputSize, 1f, pre, 0, gateWidth);
+        // W x_t + b for every step at once: [T*B, I] x [I, G*H]
+        if (transposed) {
+            kernels.transpose(gateWidth, inputSize, params.values(), wIh, inputSize, inputWeightsT, 0, gateWidth);
+            kernels.transpose(gateWidth, hidden, params.values(), wHh, hidden, recurrentWeightsT, 0, gateWidth);
+            kernels.sgemm(false, false, rows, gateWidth, inputSize, 1f, x, xOffset, inputSize,
+                          inputWeightsT, 0, gateWidth, 1f, pre, 0, gateWidth);
+        } else {
+            kernels.sgemm(false, true, rows, gateWidth, inputSize, 1f, x, xOffset, inputSize,
+                          params.values(), wIh, inputSize, 1f, pre, 0, gateWidth);
+        }
         int first = reverse ? steps : 0;
         if (h0 == null) {
             java.util.Arrays.fill(states, slotOffset(first), slotOffset(first) + batch * hidden, 0f);

@@ -47,8 +47,7 @@ final class GruLayer extends CellLayer {
         if (linearBeforeReset) {
             // R h_{t-1} + b_R for all three gates, kept for backward: [B, H] x [3H, H]^T
             for (int b = 0; b < batch; b++) System.arraycopy(w, bHh, recurrent, rowT + b * gateWidth, gateWidth);
-            kernels.sgemm(false, true, batch, gateWidth, h, 1f, states, prevH, h, w, wHh, h, 1f,
-                          recurrent, rowT, gateWidth);
+            recurrentProduct(states, prevH, batch, 0, gateWidth, recurrent, rowT, gateWidth);
             for (int b = 0; b < batch; b++) {
                 int resetGate = rowT + b * gateWidth, updateGate = resetGate + h, newGate = resetGate + 2 * h;
                 kernels.add(pre, resetGate, recurrent, resetGate, pre, resetGate, 2 * h);
@@ -61,7 +60,7 @@ final class GruLayer extends CellLayer {
             }
         } else {
             // R_{r,z} h_{t-1} into the r and z columns: [B, H] x [2H, H]^T
-            kernels.sgemm(false, true, batch, 2 * h, h, 1f, states, prevH, h, w, wHh, h, 1f, pre, rowT, gateWidth);
+            recurrentProduct(states, prevH, batch, 0, 2 * h, pre, rowT, gateWidth);
             int rowH = t * batch * h;
             for (int b = 0; b < batch; b++) {
                 int resetGate = rowT + b * gateWidth;
@@ -69,8 +68,7 @@ final class GruLayer extends CellLayer {
                 kernels.hadamard(pre, resetGate, states, prevH + b * h, recurrent, rowH + b * h, h); // r_t * h_{t-1}
             }
             // + R_n (r_t * h_{t-1}) into the n columns: [B, H] x [H, H]^T
-            kernels.sgemm(false, true, batch, h, h, 1f, recurrent, rowH, h, w, wHh + 2 * h * h, h, 1f,
-                          pre, rowT + 2 * h, gateWidth);
+            recurrentProduct(recurrent, rowH, batch, 2 * h, h, pre, rowT + 2 * h, gateWidth);
             for (int b = 0; b < batch; b++) {
                 int updateGate = rowT + b * gateWidth + h, newGate = updateGate + h;
                 kernels.tanh(pre, newGate, pre, newGate, h);                               // n_t

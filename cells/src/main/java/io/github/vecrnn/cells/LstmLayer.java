@@ -46,8 +46,7 @@ final class LstmLayer extends CellLayer {
         float[] w = params.values();
         int rowT = t * batch * gateWidth;
         // + R h_{t-1} for all four gates: [B, H] x [4H, H]^T
-        kernels.sgemm(false, true, batch, gateWidth, h, 1f, states, slotOffset(prev), h,
-                      w, wHh, h, 1f, pre, rowT, gateWidth);
+        recurrentProduct(states, slotOffset(prev), batch, 0, gateWidth, pre, rowT, gateWidth);
         for (int b = 0; b < batch; b++) {
             int inputGate = rowT + b * gateWidth, forgetGate = inputGate + h;
             int candidate = inputGate + 2 * h, outputGate = inputGate + 3 * h;

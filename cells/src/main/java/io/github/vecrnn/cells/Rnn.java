@@ -349,6 +349,15 @@ public final class Rnn {
      * dL/dh_0.
      */
     public void backward(float[] dOutput, float[] dFinalHidden, float[] dFinalCell) {
+        backward(dOutput, dFinalHidden, dFinalCell, true);
+    }
+
+    /**
+     * As {@link #backward(float[], float[], float[])}; with {@code inputGradient} false the GEMM for
+     * dL/dx of the first layer is skipped (training does not need it) and {@link #inputGradient()}
+     * is not updated.
+     */
+    public void backward(float[] dOutput, float[] dFinalHidden, float[] dFinalCell, boolean inputGradient) {
         if (!forwardDone) throw new IllegalStateException("backward needs a forward call first");
         int steps = result.steps, batch = result.batch, rows = steps * batch;
         int bh = batch * hidden, slices = config.layers * directions;
@@ -388,12 +397,14 @@ public final class Rnn {
                 int slice = l * directions + d;
                 cells[slice].backward(dRawL, d * hidden, directions * hidden,
                                       dFinalHidden, slice * bh, dFinalCell, slice * bh,
-                                      x, 0, layerInputGradient[l], 0, d > 0,
+                                      x, 0, l == 0 && !inputGradient ? null : layerInputGradient[l], 0, d > 0,
                                       dInitialHidden, slice * bh, dInitialCell, slice * bh);
             }
             dLayerOut = layerInputGradient[l];
         }
-        if (config.batchFirst) timeToBatch(layerInputGradient[0], userInputGradient, steps, batch, config.inputSize);
+        if (config.batchFirst && inputGradient) {
+            timeToBatch(layerInputGradient[0], userInputGradient, steps, batch, config.inputSize);
+        }
     }
 
     private void splitMergeGradient(int l, float[] dOut, int rows) {

@@ -115,14 +115,14 @@ public final class SequenceModel {
         float[] dFeatures = head.backward(dLogits);
         int f = rnn.outputSize();
         if (readout == Readout.PER_STEP) {
-            rnn.backward(dFeatures, null, null);
+            rnn.backward(dFeatures, null, null, false);
             return;
         }
         java.util.Arrays.fill(dOutput, 0, steps * batch * f, 0f);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(dFeatures, b * f, dOutput, lastOutput.index(lengthsCopy[b] - 1, b, 0), f);
         }
-        rnn.backward(dOutput, null, null);
+        rnn.backward(dOutput, null, null, false);
     }
 
 }

@@ -27,8 +27,7 @@ final class SimpleRnnLayer extends CellLayer {
     void stepForward(int t, int prev, int cur) {
         int rowT = t * batch * hidden, n = batch * hidden;
         // + R h_{t-1}: [B, H] x [H, H]^T
-        kernels.sgemm(false, true, batch, hidden, hidden, 1f, states, slotOffset(prev), hidden,
-                      params.values(), wHh, hidden, 1f, pre, rowT, hidden);
+        recurrentProduct(states, slotOffset(prev), batch, 0, hidden, pre, rowT, hidden);
         if (relu) {
             for (int j = 0; j < n; j++) pre[rowT + j] = Math.max(pre[rowT + j], 0f);   // h_t = max(0, a_t)
         } else {

@@ -62,7 +62,9 @@ class GemmTest {
         SplittableRandom random = new SplittableRandom(3);
         // batch x 4H x input (forward), and the backward forms, at the sizes the benchmarks use
         List<Shape> shapes = List.of(new Shape(64, 1024, 256), new Shape(32, 1024, 384), new Shape(1, 1024, 384),
-                new Shape(64, 148, 13), new Shape(7, 148, 37), new Shape(148, 37, 64), new Shape(2, 2048, 512));
+                new Shape(64, 148, 13), new Shape(7, 148, 37), new Shape(148, 37, 64), new Shape(2, 2048, 512),
+                // m * k >= Kernels.TRANSPOSE_A_MIN: with transA, A^T is copied first
+                new Shape(300, 100, 150), new Shape(148, 37, 301), new Shape(1, 40, 40000));
         for (Shape s : shapes) {
             for (boolean transA : new boolean[] {false, true}) {
                 for (boolean transB : new boolean[] {false, true}) {
@@ -77,7 +79,7 @@ class GemmTest {
         SplittableRandom random = new SplittableRandom(4);
         Kernels two = Kernels.preferred().withThreads(2);
         List<Shape> shapes = List.of(new Shape(96, 200, 150), new Shape(64, 1024, 256), new Shape(300, 20, 400),
-                new Shape(2, 4096, 512), new Shape(128, 128, 128));
+                new Shape(2, 4096, 512), new Shape(128, 128, 128), new Shape(300, 100, 150));
         for (Shape s : shapes) {
             for (boolean transA : new boolean[] {false, true}) {
                 for (boolean transB : new boolean[] {false, true}) {
@@ -86,6 +88,28 @@ class GemmTest {
                     p.run(VECTOR, one);
                     p.run(two, many);
                     assertBitwiseEqual(one, many, p + " on 1 vs 2 threads");
+                }
+            }
+        }
+    }
+
+    @Test
+    void transposeOddShapesOffsetsAndLeadingDimensions() {
+        SplittableRandom random = new SplittableRandom(9);
+        for (int rows : new int[] {0, 1, 7, 8, 9, 63, 64, 65, 130}) {
+            for (int cols : new int[] {0, 1, 5, 64, 65, 200}) {
+                int lds = cols + 3, ldd = rows + 5, so = 2, dO = 4;
+                float[] src = new float[so + Math.max(1, rows) * lds], dst = new float[dO + Math.max(1, cols) * ldd + 7];
+                for (int i = 0; i < src.length; i++) src[i] = (float) random.nextDouble();
+                java.util.Arrays.fill(dst, -7f);
+                VECTOR.transpose(rows, cols, src, so, lds, dst, dO, ldd);
+                for (int c = 0; c < cols; c++) {
+                    for (int r = 0; r < rows; r++) {
+                        if (dst[dO + c * ldd + r] != src[so + r * lds + c]) throw new AssertionError(rows + "x" + cols + " at " + r + "," + c);
+                    }
+                    for (int r = rows; r < ldd && dO + c * ldd + r < dst.length; r++) {
+                        if (dst[dO + c * ldd + r] != -7f) throw new AssertionError("padding written at " + r + "," + c);
+                    }
                 }
             }
         }
