@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Prints a markdown table from JMH JSON results of bench/ (GemmBenchmark: GFLOP/s; ActivationBenchmark:
-elements per ns). Usage: python3 scripts/jmh-table.py bench/results/*.json"""
+elements per ns; RnnBenchmark: ms per call). Usage: python3 scripts/jmh-table.py bench/results/*.json"""
 import json, sys
 
 rows = []
@@ -20,6 +20,9 @@ for path in sys.argv[1:]:
             rate = lambda us: flop / us / 1e3
             rows.append(("sgemm " + p["shape"], p["impl"], p["threads"], f"{rate(median):.1f} GFLOP/s",
                          f"{rate(hi):.1f}-{rate(lo):.1f}", alloc))
+        elif name[-2] == "RnnBenchmark":
+            rows.append((p["cell"] + " " + p["scenario"].replace("_", " "), "vecrnn", p["threads"], f"{median:.2f} ms",
+                         f"{lo:.2f}-{hi:.2f}", alloc))
         else:
             n = int(p.get("n", 1))
             rows.append((name[-1], "", "1", f"{n / median:.2f} elem/ns", f"{n / hi:.2f}-{n / lo:.2f}", alloc))

@@ -155,8 +155,8 @@ public final class Kernels {
         if (transA && m > 1 && (long) m * k >= TRANSPOSE_A_MIN && (long) m * k <= Integer.MAX_VALUE - 8) {
             // op(A) = A^T read in place walks A with a stride of lda floats per FMA step; with large
             // strides (4 KB and up) the cache ways alias and the tile kernel runs at half speed. Copy
-            // (m > 1 only: a one-row product would become the lane-wise dot form and change bits.)
             // A^T once (blocked transpose) and multiply in place instead. Same FMA order, same bits.
+            // (m > 1 only: a one-row product would become the lane-wise dot form and change bits.)
             float[] at = transposeScratch((int) ((long) m * k));
             transpose(k, m, a, aOffset, lda, at, 0, k);
             sgemm(false, transB, m, n, k, alpha, at, 0, k, b, bOffset, ldb, beta, c, cOffset, ldc);
