@@ -82,8 +82,14 @@ abstract class CellLayer {
 
     // ------------------------------------------------------------------ what each cell supplies
 
-    /** Fills {@link #projectionBias}: the biases that simply add to the input projection. */
-    abstract void prepareProjectionBias();
+    /**
+     * Fills {@link #projectionBias}: the biases that simply add to the input projection. For the LSTM
+     * and the Elman RNN both biases do, b_W + b_R; the GRU overrides this.
+     */
+    void prepareProjectionBias() {
+        float[] w = params.values();
+        for (int j = 0; j < gateWidth; j++) projectionBias[j] = w[bIh + j] + w[bHh + j];
+    }
 
     /** One step: from pre[t] (input projection) and the state in slot prev, writes the state in slot cur. */
     abstract void stepForward(int t, int prev, int cur);
@@ -91,8 +97,18 @@ abstract class CellLayer {
     /** One step back: from dh (and the cell's own carried gradients) writes dPre[t] and dhPrev. */
     abstract void stepBackward(int t, int prev, int cur);
 
-    /** Gradients of the recurrent weights and biases, after the loop. */
-    abstract void recurrentGradients();
+    /**
+     * Gradients of the recurrent weights and biases, after the loop. Where R h_{t-1} + b_R adds to the
+     * same pre-activations as W x_t + b_W (LSTM, Elman RNN): dR += dPre^T [h_{t-1}] and db_R = db_W =
+     * the column sums of dPre. The GRU overrides this.
+     */
+    void recurrentGradients() {
+        int rows = steps * batch;
+        float[] grad = params.gradients();
+        kernels.sgemm(true, false, gateWidth, hidden, rows, 1f, dPre, 0, gateWidth, states, previousStatesOffset(),
+                      hidden, 1f, grad, wHh, hidden);
+        kernels.sgemv(true, rows, gateWidth, 1f, dPre, 0, gateWidth, ones, 0, 1f, grad, bHh);
+    }
 
     /** Copies row b's extra state (the LSTM's c) from slot prev to slot cur; nothing for other cells. */
     void carryExtraState(int b, int prev, int cur) {

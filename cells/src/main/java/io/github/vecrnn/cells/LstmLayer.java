@@ -35,12 +35,6 @@ final class LstmLayer extends CellLayer {
     }
 
     @Override
-    void prepareProjectionBias() {
-        float[] w = params.values();
-        for (int j = 0; j < gateWidth; j++) projectionBias[j] = w[bIh + j] + w[bHh + j];
-    }
-
-    @Override
     void stepForward(int t, int prev, int cur) {
         final int h = hidden;
         float[] w = params.values();
@@ -122,15 +116,6 @@ final class LstmLayer extends CellLayer {
         float[] swap = dc;
         dc = dcPrev;
         dcPrev = swap;
-    }
-
-    @Override
-    void recurrentGradients() {
-        int rows = steps * batch;
-        float[] grad = params.gradients();
-        kernels.sgemm(true, false, gateWidth, hidden, rows, 1f, dPre, 0, gateWidth, states, previousStatesOffset(),
-                      hidden, 1f, grad, wHh, hidden);
-        kernels.sgemv(true, rows, gateWidth, 1f, dPre, 0, gateWidth, ones, 0, 1f, grad, bHh);
     }
 
     @Override

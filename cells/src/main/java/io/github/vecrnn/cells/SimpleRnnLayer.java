@@ -18,12 +18,6 @@ final class SimpleRnnLayer extends CellLayer {
     }
 
     @Override
-    void prepareProjectionBias() {
-        float[] w = params.values();
-        for (int j = 0; j < hidden; j++) projectionBias[j] = w[bIh + j] + w[bHh + j];
-    }
-
-    @Override
     void stepForward(int t, int prev, int cur) {
         int rowT = t * batch * hidden, n = batch * hidden;
         // + R h_{t-1}: [B, H] x [H, H]^T
@@ -46,14 +40,5 @@ final class SimpleRnnLayer extends CellLayer {
         // dh_{t-1} = dPre_t R
         kernels.sgemm(false, false, batch, hidden, hidden, 1f, dPre, rowT, hidden, params.values(), wHh, hidden,
                       0f, dhPrev, 0, hidden);
-    }
-
-    @Override
-    void recurrentGradients() {
-        int rows = steps * batch;
-        float[] grad = params.gradients();
-        kernels.sgemm(true, false, hidden, hidden, rows, 1f, dPre, 0, hidden, states, previousStatesOffset(),
-                      hidden, 1f, grad, wHh, hidden);
-        kernels.sgemv(true, rows, hidden, 1f, dPre, 0, hidden, ones, 0, 1f, grad, bHh);
     }
 }

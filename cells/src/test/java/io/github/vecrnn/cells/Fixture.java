@@ -8,9 +8,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A golden fixture written by tools/make_fixtures.py (PyTorch, float64, stored as float32). */
-final class Fixture {
+public final class Fixture {
     final String name;
-    final SafeTensors.Contents contents;
+    public final SafeTensors.Contents contents;
     private final String config;
 
     private Fixture(String name, SafeTensors.Contents contents) {
@@ -19,7 +19,7 @@ final class Fixture {
         this.config = contents.metadata().get("config");
     }
 
-    static Fixture load(String name) {
+    public static Fixture load(String name) {
         try (InputStream in = Fixture.class.getResourceAsStream("/fixtures/" + name + ".safetensors")) {
             if (in == null) throw new IllegalStateException("fixture " + name + " not found; run tools/make_fixtures.py");
             return new Fixture(name, SafeTensors.parse(in.readAllBytes()));
@@ -28,22 +28,22 @@ final class Fixture {
         }
     }
 
-    boolean has(String tensor) {
+    public boolean has(String tensor) {
         return contents.tensors().containsKey(tensor);
     }
 
-    float[] floats(String tensor) {
+    public float[] floats(String tensor) {
         return contents.get(tensor).toFloatArray();
     }
 
-    int[] ints(String tensor) {
+    public int[] ints(String tensor) {
         float[] f = floats(tensor);
         int[] out = new int[f.length];
         for (int i = 0; i < f.length; i++) out[i] = (int) f[i];
         return out;
     }
 
-    String string(String key) {
+    public String string(String key) {
         Matcher m = Pattern.compile("\"" + key + "\": \"([^\"]*)\"").matcher(config);
         if (!m.find()) throw new IllegalStateException(name + ": no string " + key + " in " + config);
         return m.group(1);
@@ -55,15 +55,15 @@ final class Fixture {
         return m.group(1).trim();
     }
 
-    int integer(String key) {
+    public int integer(String key) {
         return Integer.parseInt(raw(key));
     }
 
-    boolean bool(String key) {
+    public boolean bool(String key) {
         return Boolean.parseBoolean(raw(key));
     }
 
-    String optional(String key) {
+    public String optional(String key) {
         String v = raw(key);
         return v.equals("null") ? null : v;
     }

@@ -2,22 +2,18 @@ package io.github.vecrnn.train;
 
 import io.github.vecrnn.cells.CellKind;
 import io.github.vecrnn.cells.Dense;
+import io.github.vecrnn.cells.Fixture;
 import io.github.vecrnn.cells.Parameters;
 import io.github.vecrnn.cells.Readout;
 import io.github.vecrnn.cells.Rng;
 import io.github.vecrnn.cells.Rnn;
 import io.github.vecrnn.cells.SequenceModel;
-import io.github.vecrnn.io.SafeTensors;
 import io.github.vecrnn.io.Weights;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -39,44 +35,40 @@ class TrainingFixtureTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"train_lstm_sgd_mse_clip", "train_gru_adam_bce_last", "train_rnn_adamw_ce_bi"})
-    void matchesPyTorchTraining(String name) throws IOException {
-        SafeTensors.Contents f;
-        try (InputStream in = getClass().getResourceAsStream("/fixtures/" + name + ".safetensors")) {
-            f = SafeTensors.parse(in.readAllBytes());
-        }
-        String config = f.metadata().get("config");
-        CellKind kind = switch (str(config, "kind")) {
+    void matchesPyTorchTraining(String name) {
+        Fixture f = Fixture.load(name);
+        CellKind kind = switch (f.string("kind")) {
             case "lstm" -> CellKind.LSTM;
             case "gru" -> CellKind.GRU;
             default -> CellKind.RNN_TANH;
         };
-        int input = num(config, "input"), hidden = num(config, "hidden"), batch = num(config, "batch");
-        int steps = num(config, "steps"), outFeatures = num(config, "out_features");
-        boolean bi = raw(config, "bidirectional").equals("true");
-        Readout readout = str(config, "readout").equals("per_step") ? Readout.PER_STEP : Readout.LAST_STEP;
+        int input = f.integer("input"), hidden = f.integer("hidden"), batch = f.integer("batch");
+        int steps = f.integer("steps"), outFeatures = f.integer("out_features");
+        boolean bi = f.bool("bidirectional");
+        Readout readout = f.string("readout").equals("per_step") ? Readout.PER_STEP : Readout.LAST_STEP;
         Rnn rnn = Rnn.builder(kind, input, hidden).bidirectional(bi).maxBatch(batch).maxSteps(steps).build();
         Dense head = new Dense(rnn.outputSize(), outFeatures, steps * batch, new Rng(1));
         SequenceModel model = new SequenceModel(rnn, head, readout);
-        Weights.load(f, prefixed("initial.", model.namedParameters()));
+        Weights.load(f.contents, prefixed("initial.", model.namedParameters()));
 
-        Optimizer optimizer = switch (str(config, "optimizer")) {
+        Optimizer optimizer = switch (f.string("optimizer")) {
             case "sgd" -> new Sgd(0.1f, 0.9f);
             case "adam" -> new Adam(0.01f);
             case "adamw" -> Adam.adamW(0.01f, 0.1f);
-            default -> throw new IllegalStateException(config);
+            default -> throw new IllegalStateException(f.string("optimizer"));
         };
-        Loss loss = switch (str(config, "loss")) {
+        Loss loss = switch (f.string("loss")) {
             case "mse" -> Loss.MSE;
             case "bce_with_logits" -> Loss.BCE_WITH_LOGITS;
             default -> Loss.CROSS_ENTROPY;
         };
         Trainer trainer = new Trainer(model, loss, optimizer);
-        String clip = raw(config, "clip");
-        if (!clip.equals("null")) trainer.clipByGlobalNorm(Double.parseDouble(clip));
+        String clip = f.optional("clip");
+        if (clip != null) trainer.clipByGlobalNorm(Double.parseDouble(clip));
 
-        float[] x = f.get("x").toFloatArray(), target = f.get("target").toFloatArray();
-        float[] losses = f.get("losses").toFloatArray();
-        float[] norms = f.tensors().containsKey("grad_norms") ? f.get("grad_norms").toFloatArray() : null;
+        float[] x = f.floats("x"), target = f.floats("target");
+        float[] losses = f.floats("losses");
+        float[] norms = f.has("grad_norms") ? f.floats("grad_norms") : null;
         for (int s = 0; s < losses.length; s++) {
             float value = trainer.step(x, target, batch, steps, null);
             assertClose(name + " loss of step " + (s + 1), value, losses[s], 1e-5);
@@ -86,7 +78,7 @@ class TrainingFixtureTest {
         for (Map.Entry<String, Parameters> m : model.namedParameters().entrySet()) {
             Parameters p = m.getValue();
             for (Parameters.Tensor t : p.tensors()) {
-                float[] expected = f.get("final." + m.getKey() + t.name()).toFloatArray();
+                float[] expected = f.floats("final." + m.getKey() + t.name());
                 assertEquals(t.size(), expected.length);
                 for (int i = 0; i < expected.length; i++) {
                     double d = Math.abs(p.values()[t.offset() + i] - expected[i]);
@@ -111,19 +103,5 @@ class TrainingFixtureTest {
         Map<String, Parameters> m = new LinkedHashMap<>();
         modules.forEach((k, v) -> m.put(prefix + k, v));
         return m;
-    }
-
-    private static String raw(String config, String key) {
-        Matcher m = Pattern.compile("\"" + key + "\": ([^,}]+)").matcher(config);
-        if (!m.find()) throw new IllegalStateException("no " + key + " in " + config);
-        return m.group(1).trim();
-    }
-
-    private static String str(String config, String key) {
-        return raw(config, key).replace("\"", "");
-    }
-
-    private static int num(String config, String key) {
-        return Integer.parseInt(raw(config, key));
     }
 }
