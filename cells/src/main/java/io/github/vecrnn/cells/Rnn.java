@@ -37,6 +37,7 @@ public final class Rnn {
     private final RnnOutput result = new RnnOutput();
     private final Rng dropoutRng;
     private boolean training = true;
+    private boolean dropoutApplied; // whether the last forward call drew masks: backward must match it
     private boolean forwardDone;
     private boolean lengthsGiven;
     private float[] lastInput; // layer 0's time-major input of the last forward call, read by backward
@@ -271,6 +272,7 @@ public final class Rnn {
             x = timeMajorInput;
         }
         lastInput = x;
+        dropoutApplied = training && config.dropout > 0;
         int bh = batch * hidden;
         for (int l = 0; l < config.layers; l++) {
             for (int d = 0; d < directions; d++) {
@@ -284,7 +286,7 @@ public final class Rnn {
                 if (cell instanceof LstmLayer lstm) lstm.copyFinalCell(finalCell, slice * bh);
             }
             float[] out = mergeDirections(l, steps * batch);
-            if (dropoutMask[l] != null && training) {
+            if (dropoutMask[l] != null && dropoutApplied) {
                 applyDropout(out, dropoutMask[l], steps * batch * features);
             }
             x = out;
@@ -383,7 +385,7 @@ public final class Rnn {
         }
         float[] dLayerOut = dTop; // dL/d(output of layer l), [T*B, F] or null
         for (int l = config.layers - 1; l >= 0; l--) {
-            if (dLayerOut != null && dropoutMask[l] != null && training) {
+            if (dLayerOut != null && dropoutMask[l] != null && dropoutApplied) {
                 // the mask multiplies in place: dLayerOut is our own buffer for every layer below the top
                 kernels.hadamard(dLayerOut, 0, dropoutMask[l], 0, dLayerOut, 0, rows * features);
             }

@@ -45,6 +45,22 @@ class LayersTest {
         }
     }
 
+    @Test
+    void backwardFollowsTheDropoutOfItsForwardCallEvenIfTheModeChangedInBetween() {
+        Rnn rnn = Rnn.gru(3, 5).layers(2).dropout(0.4f).maxBatch(2).maxSteps(4).seed(6).build();
+        float[] x = FiniteDifferenceTest.random(new Rng(3), 24, 1f), dOut = FiniteDifferenceTest.random(new Rng(4), 40, 1f);
+        long state = rnn.dropoutRng().state();
+        rnn.forward(x, 2, 4, null, null);
+        rnn.backward(dOut, null, null);
+        float[] expected = rnn.parameters().gradients().clone();
+        rnn.parameters().zeroGradients();
+        rnn.dropoutRng().setState(state);
+        rnn.forward(x, 2, 4, null, null);
+        rnn.training(false);
+        rnn.backward(dOut, null, null);
+        assertArrayEquals(expected, rnn.parameters().gradients());
+    }
+
     private static double dotLoss(Rnn rnn, float[] x, float[] dOut, long rngState, int batch, int steps) {
         rnn.dropoutRng().setState(rngState);
         RnnOutput out = rnn.forward(x, batch, steps, null, null);
