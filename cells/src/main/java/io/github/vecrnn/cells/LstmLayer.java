@@ -13,8 +13,9 @@ import io.github.vecrnn.kernel.Kernels;
  *   h_t = o_t * tanh(c_t)
  * </pre>
  * Peepholes are ONNX's P (Gers and Schmidhuber 2000): i and f see c_{t-1}, o sees the new c_t.
- * With {@code inputForget} (ONNX input_forget, "coupled input and forget gate") i_t = 1 - f_t and the
- * input gate's weights are unused (their gradients stay 0).
+ * With {@code inputForget} (ONNX input_forget; CIFG, the coupled input and forget gate of Greff et al.
+ * 2017) f_t = 1 - i_t, as ONNX Runtime and the ONNX reference implementation compute it; the forget
+ * gate's weights (and p_f) are then unused and their gradients stay 0.
  */
 final class LstmLayer extends CellLayer {
     private final int peephole; // offset of [p_i, p_f, p_o] or -1
@@ -55,7 +56,7 @@ final class LstmLayer extends CellLayer {
             kernels.sigmoid(pre, inputGate, pre, inputGate, 2 * h);    // i_t, f_t
             kernels.tanh(pre, candidate, pre, candidate, h);           // g_t
             if (inputForget) {
-                for (int j = 0; j < h; j++) pre[inputGate + j] = 1f - pre[forgetGate + j];  // i_t = 1 - f_t
+                for (int j = 0; j < h; j++) pre[forgetGate + j] = 1f - pre[inputGate + j];  // f_t = 1 - i_t
             }
             for (int j = 0; j < h; j++) {                              // c_t = f_t c_{t-1} + i_t g_t
                 cellStates[cNow + j] = pre[forgetGate + j] * cellStates[cPrev + j]
@@ -89,9 +90,9 @@ final class LstmLayer extends CellLayer {
                 float dCell = dc[bh + j] + dhj * o * (1f - tanhC * tanhC);
                 if (peephole >= 0) dCell += dOutputPre * w[peephole + 2 * h + j];
                 float dInputPre, dForgetPre;
-                if (inputForget) {
-                    dInputPre = 0f;
-                    dForgetPre = dCell * (cp - g) * f * (1f - f);
+                if (inputForget) {                     // c_t = (1 - i_t) c_{t-1} + i_t g_t
+                    dInputPre = dCell * (g - cp) * i * (1f - i);
+                    dForgetPre = 0f;
                 } else {
                     dInputPre = dCell * g * i * (1f - i);
                     dForgetPre = dCell * cp * f * (1f - f);

@@ -558,7 +558,7 @@ public final class Rnn {
             return this;
         }
 
-        /** LSTM only: couple the input gate to the forget gate, i = 1 - f (ONNX input_forget). */
+        /** LSTM only: couple the forget gate to the input gate, f = 1 - i (ONNX input_forget, CIFG). */
         public Builder inputForget(boolean on) {
             this.inputForget = on;
             return this;

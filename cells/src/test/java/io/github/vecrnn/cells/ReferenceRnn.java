@@ -66,8 +66,8 @@ final class ReferenceRnn {
                             case RNN_TANH -> hNew[j] = Math.tanh(wx[0] + rh[0]);
                             case RNN_RELU -> hNew[j] = Math.max(0, wx[0] + rh[0]);
                             case LSTM -> {
-                                double f = sigmoid(wx[1] + rh[1] + (p >= 0 ? w[p + h + j] * cs[j] : 0));
-                                double i = inputForget ? 1 - f : sigmoid(wx[0] + rh[0] + (p >= 0 ? w[p + j] * cs[j] : 0));
+                                double i = sigmoid(wx[0] + rh[0] + (p >= 0 ? w[p + j] * cs[j] : 0));
+                                double f = inputForget ? 1 - i : sigmoid(wx[1] + rh[1] + (p >= 0 ? w[p + h + j] * cs[j] : 0));
                                 double g = Math.tanh(wx[2] + rh[2]);
                                 cNew[j] = f * cs[j] + i * g;
                                 double o = sigmoid(wx[3] + rh[3] + (p >= 0 ? w[p + 2 * h + j] * cNew[j] : 0));

@@ -1,0 +1,110 @@
+package io.github.vecrnn.cells;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.github.vecrnn.io.Onnx;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * ONNX Runtime as the independent oracle for the variants PyTorch does not have (LSTM peepholes and
+ * input_forget, the reset-before GRU) and for the ONNX export itself: the model is exported with
+ * {@link Onnx#export}, run by ORT's CPU provider on the same input and sequence_lens, and every
+ * output (Y, h_n, c_n) is diffed against vecrnn's forward.
+ *
+ * <p>Tolerance 4e-6 absolute + 4e-5 relative, the bound of the PyTorch fixtures: both sides are float32
+ * with different summation orders and different sigmoid/tanh approximations (each within a few ulp,
+ * |value| <= 1 for the gates and the hidden state), over at most 2 layers x 7 steps of error
+ * propagation. The measured worst ratio is printed.
+ */
+class OnnxRuntimeOracleTest {
+    static final double ABS = 4e-6, REL = 4e-5;
+    static final int INPUT = 13, HIDDEN = 37, BATCH = 4, STEPS = 7;
+    static final int[] LENGTHS = {7, 3, 1, 5};
+
+    static Rnn build(String name) {
+        Rnn.Builder b = switch (name.substring(0, name.indexOf('_'))) {
+            case "lstm" -> Rnn.lstm(INPUT, HIDDEN);
+            case "gru" -> Rnn.gru(INPUT, HIDDEN);
+            case "relu" -> Rnn.builder(CellKind.RNN_RELU, INPUT, HIDDEN);
+            default -> Rnn.rnn(INPUT, HIDDEN);
+        };
+        b.maxBatch(BATCH).maxSteps(STEPS).seed(name.hashCode());
+        if (name.contains("peep")) b.peepholes(true);
+        if (name.contains("coupled")) b.inputForget(true);
+        if (name.contains("before")) b.linearBeforeReset(false);
+        if (name.contains("bi")) b.bidirectional(true);
+        if (name.contains("2layer")) b.layers(2);
+        if (name.contains("batchfirst")) b.batchFirst(true);
+        return b.build();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lstm_peep", "lstm_coupled", "lstm_peep_coupled_bi_2layer_padded", "lstm_2layer_batchfirst_padded",
+                            "gru_before", "gru_before_bi_2layer_padded", "gru_after_bi_padded", "tanh_2layer_padded",
+                            "relu_bi_batchfirst_padded"})
+    void matchesOnnxRuntime(String name) throws OrtException {
+        Rnn rnn = build(name);
+        Rng rng = new Rng(name.hashCode() * 17L);
+        float[] x = new float[STEPS * BATCH * INPUT];
+        for (int i = 0; i < x.length; i++) x[i] = 2f * rng.nextFloat() - 1f;
+        int[] lengths = name.contains("padded") ? LENGTHS : null;
+        RnnOutput ours = rnn.forward(x, BATCH, STEPS, lengths, null);
+
+        Map<String, float[]> theirs = runOrt(Onnx.export(rnn, lengths != null), rnn, x, lengths);
+        double worst = 0;
+        worst = Math.max(worst, compare(name + " output", ours.output(), theirs.get("output")));
+        worst = Math.max(worst, compare(name + " h_n", ours.finalHidden(), theirs.get("h_n")));
+        if (rnn.kind() == CellKind.LSTM) worst = Math.max(worst, compare(name + " c_n", ours.finalCell(), theirs.get("c_n")));
+        System.out.printf("OnnxRuntimeOracleTest %-36s worst |diff| / (%.0e + %.0e |ort|) = %.3f%n", name, ABS, REL, worst);
+    }
+
+    @Test
+    void exportRefusesMergesOnnxCannotExpress() {
+        Rnn rnn = Rnn.gru(3, 4).bidirectional(true).merge(Merge.SUM).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Onnx.export(rnn, false));
+        assertEquals("ONNX export supports the CONCAT merge only, not SUM", e.getMessage());
+    }
+
+    private static double compare(String what, float[] ours, float[] ort) {
+        Tolerance.assertClose(what, ours, ort, ABS, REL);
+        return Tolerance.worst(ours, ort, ort.length, ABS, REL);
+    }
+
+    static Map<String, float[]> runOrt(byte[] model, Rnn rnn, float[] x, int[] lengths) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[] shape = rnn.batchFirst() ? new long[] {BATCH, STEPS, INPUT} : new long[] {STEPS, BATCH, INPUT};
+        Map<String, float[]> out = new HashMap<>();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            try (OrtSession session = env.createSession(model, options);
+                 OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+                 OnnxTensor lens = lengths == null ? null
+                     : OnnxTensor.createTensor(env, IntBuffer.wrap(lengths), new long[] {BATCH})) {
+                Map<String, OnnxTensor> feeds = new HashMap<>();
+                feeds.put("input", in);
+                if (lens != null) feeds.put("sequence_lens", lens);
+                try (OrtSession.Result result = session.run(feeds)) {
+                    for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : result) {
+                        FloatBuffer fb = ((OnnxTensor) e.getValue()).getFloatBuffer();
+                        float[] values = new float[fb.remaining()];
+                        fb.get(values);
+                        out.put(e.getKey(), values);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
