@@ -15,6 +15,14 @@ import io.github.vecrnn.kernel.Kernels;
  * <p>Sequence lengths (ONNX {@code sequence_lens}): a row b whose step t is past its length keeps its
  * state (the step is computed, then overwritten with the previous state), its output is 0, and in
  * backward its gate gradients are 0 and its state gradient passes through unchanged.
+ *
+ * <p>Layer normalization (optional, LSTM and reset-after GRU; Ba, Kiros and Hinton 2016, the LN-LSTM
+ * of their section 6): the input projection and the recurrent projection are normalized separately,
+ * each over its whole row of G*H pre-activations, and scaled by their own gains; the biases then add:
+ * <pre>
+ *   pre_t = gamma_x * LN(W x_t) + b_W  +  gamma_h * LN(R h_{t-1}) + b_R,   LN(v) = (v - mean v) / sqrt(var v + eps)
+ * </pre>
+ * with eps = 1e-5 (PyTorch's LayerNorm default) and the gains initialized to 1.
  */
 abstract class CellLayer {
     final Kernels kernels;
@@ -38,11 +46,18 @@ abstract class CellLayer {
     final float[] inputWeightsT, recurrentWeightsT;
     boolean transposed;
 
+    static final float LAYER_NORM_EPS = 1e-5f;
+    final boolean layerNorm;
+    final int inputGain, recurrentGain;          // offsets of gamma_x, gamma_h [G*H]; -1 without layer norm
+    final float[] inputNormalized, recurrentNormalized; // [T*B, G*H] LN(W x_t) and LN(R h_{t-1}), kept for backward
+    final float[] inputRstd, recurrentRstd;      // [T*B] 1 / sqrt(var + eps) of each row
+    final float[] dRecurrentProjection;          // [T*B, G*H] dL/d(R h_{t-1}) before the normalization
+
     int steps, batch;
     int[] lengths; // null: every sequence runs all steps
 
     CellLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, int gates,
-              boolean reverse, int maxSteps, int maxBatch, float[] ones) {
+              boolean reverse, boolean layerNorm, int maxSteps, int maxBatch, float[] ones) {
         this.kernels = kernels;
         this.params = params;
         this.inputSize = inputSize;
@@ -64,6 +79,98 @@ abstract class CellLayer {
         this.projectionBias = new float[gateWidth];
         this.inputWeightsT = new float[inputSize * gateWidth];
         this.recurrentWeightsT = new float[hidden * gateWidth];
+        this.layerNorm = layerNorm;
+        this.inputGain = layerNorm ? params.tensor("layer_norm_ih_weight_" + suffix).offset() : -1;
+        this.recurrentGain = layerNorm ? params.tensor("layer_norm_hh_weight_" + suffix).offset() : -1;
+        int normRows = layerNorm ? maxRows : 0;
+        this.inputNormalized = new float[normRows * gateWidth];
+        this.recurrentNormalized = new float[normRows * gateWidth];
+        this.inputRstd = new float[normRows];
+        this.recurrentRstd = new float[normRows];
+        this.dRecurrentProjection = new float[normRows * gateWidth];
+    }
+
+    /**
+     * c[B rows at cOffset, ldc] += the recurrent input of step t over all G*H gate columns: R h_{t-1},
+     * or with layer norm gamma_h * LN(R h_{t-1}) (the normalized rows are kept for backward).
+     */
+    final void recurrentInput(int t, int prev, float[] c, int cOffset, int ldc) {
+        if (layerNorm) normalizedRecurrentInput(t, prev, c, cOffset, ldc);
+        else recurrentProduct(states, slotOffset(prev), batch, 0, gateWidth, c, cOffset, ldc);
+    }
+
+    private void normalizedRecurrentInput(int t, int prev, float[] c, int cOffset, int ldc) {
+        int row = t * batch, base = row * gateWidth;
+        java.util.Arrays.fill(recurrentNormalized, base, base + batch * gateWidth, 0f);
+        recurrentProduct(states, slotOffset(prev), batch, 0, gateWidth, recurrentNormalized, base, gateWidth);
+        float[] w = params.values();
+        for (int b = 0; b < batch; b++) {
+            int r = base + b * gateWidth, o = cOffset + b * ldc;
+            recurrentRstd[row + b] = normalize(recurrentNormalized, r, gateWidth);
+            for (int j = 0; j < gateWidth; j++) c[o + j] += w[recurrentGain + j] * recurrentNormalized[r + j];
+        }
+    }
+
+    /**
+     * From dL/d(recurrent input of step t) [B, G*H] at (dIn, dInOffset), writes dh_{t-1} (beta = 0) or
+     * adds it to dhPrev (beta = 1): dIn R without layer norm; with it, the gradient is first taken back
+     * through gamma_h * LN(.) (and gamma_h's gradient added). Padding rows contribute nothing.
+     */
+    final void recurrentInputBackward(int t, float[] dIn, int dInOffset, float beta) {
+        float[] w = params.values();
+        if (!layerNorm) {
+            kernels.sgemm(false, false, batch, hidden, gateWidth, 1f, dIn, dInOffset, gateWidth, w, wHh, hidden,
+                          beta, dhPrev, 0, hidden);
+            return;
+        }
+        int row = t * batch, base = row * gateWidth;
+        for (int b = 0; b < batch; b++) {
+            int r = base + b * gateWidth;
+            if (isPadding(t, b)) {
+                java.util.Arrays.fill(dRecurrentProjection, r, r + gateWidth, 0f);
+                continue;
+            }
+            normalizeBackward(dIn, dInOffset + b * gateWidth, recurrentGain, recurrentNormalized, r, recurrentRstd[row + b],
+                              dRecurrentProjection, r, gateWidth);
+        }
+        kernels.sgemm(false, false, batch, hidden, gateWidth, 1f, dRecurrentProjection, base, gateWidth, w, wHh, hidden,
+                      beta, dhPrev, 0, hidden);
+    }
+
+    /** Normalizes v[off, off + n) in place to zero mean and unit variance; returns 1 / sqrt(var + eps). */
+    static float normalize(float[] v, int off, int n) {
+        double sum = 0;
+        for (int j = 0; j < n; j++) sum += v[off + j];
+        float mean = (float) (sum / n);
+        double sq = 0;
+        for (int j = 0; j < n; j++) {
+            float d = v[off + j] - mean;
+            sq += d * d;
+        }
+        float rstd = (float) (1.0 / Math.sqrt(sq / n + LAYER_NORM_EPS));
+        for (int j = 0; j < n; j++) v[off + j] = (v[off + j] - mean) * rstd;
+        return rstd;
+    }
+
+    /**
+     * Backward of y = gamma * xhat, xhat = LN(v): given dy, adds dgamma += dy * xhat and writes
+     * dv = rstd * (g - mean(g) - xhat * mean(g * xhat)) with g = dy * gamma. dv may alias dy.
+     */
+    final void normalizeBackward(float[] dy, int dyOff, int gain, float[] xhat, int xOff, float rstd,
+                                 float[] dv, int dvOff, int n) {
+        float[] w = params.values(), grad = params.gradients();
+        double sumG = 0, sumGx = 0;
+        for (int j = 0; j < n; j++) {
+            float g = dy[dyOff + j] * w[gain + j];
+            grad[gain + j] += dy[dyOff + j] * xhat[xOff + j];
+            sumG += g;
+            sumGx += g * xhat[xOff + j];
+        }
+        float meanG = (float) (sumG / n), meanGx = (float) (sumGx / n);
+        for (int j = 0; j < n; j++) {
+            float g = dy[dyOff + j] * w[gain + j];
+            dv[dvOff + j] = rstd * (g - meanG - xhat[xOff + j] * meanGx);
+        }
     }
 
     /**
@@ -105,7 +212,8 @@ abstract class CellLayer {
     void recurrentGradients() {
         int rows = steps * batch;
         float[] grad = params.gradients();
-        kernels.sgemm(true, false, gateWidth, hidden, rows, 1f, dPre, 0, gateWidth, states, previousStatesOffset(),
+        float[] dProjection = layerNorm ? dRecurrentProjection : dPre;
+        kernels.sgemm(true, false, gateWidth, hidden, rows, 1f, dProjection, 0, gateWidth, states, previousStatesOffset(),
                       hidden, 1f, grad, wHh, hidden);
         kernels.sgemv(true, rows, gateWidth, 1f, dPre, 0, gateWidth, ones, 0, 1f, grad, bHh);
     }
@@ -155,7 +263,8 @@ abstract class CellLayer {
         prepareProjectionBias();
         transposed = batch >= TRANSPOSED_MIN_BATCH;
         for (int r = 0; r < rows; r++) {
-            System.arraycopy(projectionBias, 0, pre, r * gateWidth, gateWidth);
+            if (layerNorm) java.util.Arrays.fill(pre, r * gateWidth, (r + 1) * gateWidth, 0f);
+            else System.arraycopy(projectionBias, 0, pre, r * gateWidth, gateWidth);
         }
         // W x_t + b for every step at once: [T*B, I] x [I, G*H]
         if (transposed) {
@@ -166,6 +275,15 @@ abstract class CellLayer {
         } else {
             kernels.sgemm(false, true, rows, gateWidth, inputSize, 1f, x, xOffset, inputSize,
                           params.values(), wIh, inputSize, 1f, pre, 0, gateWidth);
+        }
+        if (layerNorm) {                 // gamma_x * LN(W x_t) + b
+            float[] w = params.values();
+            for (int r = 0; r < rows; r++) {
+                int o = r * gateWidth;
+                System.arraycopy(pre, o, inputNormalized, o, gateWidth);
+                inputRstd[r] = normalize(inputNormalized, o, gateWidth);
+                for (int j = 0; j < gateWidth; j++) pre[o + j] = w[inputGain + j] * inputNormalized[o + j] + projectionBias[j];
+            }
         }
         int first = reverse ? steps : 0;
         if (h0 == null) {
@@ -234,11 +352,17 @@ abstract class CellLayer {
 
         int rows = steps * batch;
         float[] grad = params.gradients();
-        // dW_ih += dPre^T x ; db_ih += column sums of dPre ; dx (+)= dPre W_ih
-        kernels.sgemm(true, false, gateWidth, inputSize, rows, 1f, dPre, 0, gateWidth, x, xOffset, inputSize,
-                      1f, grad, wIh, inputSize);
+        // db_ih += column sums of dPre ; the recurrent weights and biases ; dW_ih += dPre^T x ; dx (+)= dPre W_ih
         kernels.sgemv(true, rows, gateWidth, 1f, dPre, 0, gateWidth, ones, 0, 1f, grad, bIh);
         recurrentGradients();
+        if (layerNorm) {                 // dPre becomes dL/d(W x_t), through gamma_x * LN(.)
+            for (int r = 0; r < rows; r++) {
+                int o = r * gateWidth;
+                normalizeBackward(dPre, o, inputGain, inputNormalized, o, inputRstd[r], dPre, o, gateWidth);
+            }
+        }
+        kernels.sgemm(true, false, gateWidth, inputSize, rows, 1f, dPre, 0, gateWidth, x, xOffset, inputSize,
+                      1f, grad, wIh, inputSize);
         if (dx != null) {
             kernels.sgemm(false, false, rows, inputSize, gateWidth, 1f, dPre, 0, gateWidth,
                           params.values(), wIh, inputSize, accumulate ? 1f : 0f, dx, dxOffset, inputSize);

@@ -15,6 +15,9 @@ import io.github.vecrnn.kernel.Kernels;
  * </pre>
  * z weights the OLD state, as in PyTorch, ONNX and Keras (the course writes the same family with z and
  * 1 - z swapped).
+ *
+ * <p>With layer norm (reset after only): r, z and n see gamma_x * LN(W x_t) + b_W and
+ * gamma_h * LN(R h_{t-1}) + b_R in place of W x_t + b_W and R h_{t-1} + b_R (see {@link CellLayer}).
  */
 final class GruLayer extends CellLayer {
     private final boolean linearBeforeReset;
@@ -23,8 +26,8 @@ final class GruLayer extends CellLayer {
     private final float[] dRecurrent; // reset after: dL/d(R h + b_R) [T*B, 3H]; before: scratch [B, H]
 
     GruLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, boolean reverse,
-             boolean linearBeforeReset, int maxSteps, int maxBatch, float[] ones) {
-        super(kernels, params, suffix, inputSize, hidden, 3, reverse, maxSteps, maxBatch, ones);
+             boolean linearBeforeReset, boolean layerNorm, int maxSteps, int maxBatch, float[] ones) {
+        super(kernels, params, suffix, inputSize, hidden, 3, reverse, layerNorm, maxSteps, maxBatch, ones);
         this.linearBeforeReset = linearBeforeReset;
         int rows = maxSteps * maxBatch;
         this.recurrent = new float[linearBeforeReset ? rows * 3 * hidden : rows * hidden];
@@ -47,7 +50,7 @@ final class GruLayer extends CellLayer {
         if (linearBeforeReset) {
             // R h_{t-1} + b_R for all three gates, kept for backward: [B, H] x [3H, H]^T
             for (int b = 0; b < batch; b++) System.arraycopy(w, bHh, recurrent, rowT + b * gateWidth, gateWidth);
-            recurrentProduct(states, prevH, batch, 0, gateWidth, recurrent, rowT, gateWidth);
+            recurrentInput(t, prev, recurrent, rowT, gateWidth);
             for (int b = 0; b < batch; b++) {
                 int resetGate = rowT + b * gateWidth, updateGate = resetGate + h, newGate = resetGate + 2 * h;
                 kernels.add(pre, resetGate, recurrent, resetGate, pre, resetGate, 2 * h);
@@ -120,9 +123,8 @@ final class GruLayer extends CellLayer {
                     java.util.Arrays.fill(dRecurrent, r, r + gateWidth, 0f);
                 }
             }
-            // dh_{t-1} += dRecurrent_t R : [B, 3H] x [3H, H]
-            kernels.sgemm(false, false, batch, h, gateWidth, 1f, dRecurrent, rowT, gateWidth, w, wHh, h,
-                          1f, dhPrev, 0, h);
+            // dh_{t-1} += dRecurrent_t R : [B, 3H] x [3H, H] (through the normalization with layer norm)
+            recurrentInputBackward(t, dRecurrent, rowT, 1f);
         } else {
             // d(r_t * h_{t-1}) = dPre_n R_n : [B, H] x [H, H]
             kernels.sgemm(false, false, batch, h, h, 1f, dPre, rowT + 2 * h, gateWidth, w, wHh + 2 * h * h, h,
@@ -146,8 +148,8 @@ final class GruLayer extends CellLayer {
         int rows = steps * batch, h = hidden;
         float[] grad = params.gradients();
         if (linearBeforeReset) {
-            kernels.sgemm(true, false, gateWidth, h, rows, 1f, dRecurrent, 0, gateWidth, states,
-                          previousStatesOffset(), h, 1f, grad, wHh, h);
+            kernels.sgemm(true, false, gateWidth, h, rows, 1f, layerNorm ? dRecurrentProjection : dRecurrent, 0, gateWidth,
+                          states, previousStatesOffset(), h, 1f, grad, wHh, h);
             kernels.sgemv(true, rows, gateWidth, 1f, dRecurrent, 0, gateWidth, ones, 0, 1f, grad, bHh);
         } else {
             kernels.sgemm(true, false, 2 * h, h, rows, 1f, dPre, 0, gateWidth, states, previousStatesOffset(),

@@ -19,6 +19,13 @@ public final class Initializers {
         for (int i = 0; i < v.length; i++) v[i] = rng.uniform(-bound, bound);
     }
 
+    /** Layer-norm gains ({@code layer_norm_*_weight_*}) to 1 and shifts ({@code layer_norm_*_bias_*}) to 0. */
+    public static void layerNormDefaults(Parameters params) {
+        for (Parameters.Tensor t : params.tensors()) {
+            if (t.name().startsWith("layer_norm_")) constant(params, t.name(), t.name().contains("_bias_") ? 0f : 1f);
+        }
+    }
+
     /** U(-bound, bound) for one tensor. */
     public static void uniform(Parameters params, String name, float bound, Rng rng) {
         Parameters.Tensor t = params.tensor(name);
@@ -76,8 +83,9 @@ public final class Initializers {
             String name = t.name();
             if (name.startsWith("weight_ih_")) glorotUniform(p, name, t.shape()[1], gates * h, rng);
             else if (name.startsWith("weight_hh_")) orthogonalBlocks(p, name, h, rng);
-            else constant(p, name, 0f);
+            else if (!name.startsWith("layer_norm_")) constant(p, name, 0f);
         }
+        layerNormDefaults(p);
         if (rnn.kind() == CellKind.LSTM) forgetGateBias(rnn, 1f);
     }
 

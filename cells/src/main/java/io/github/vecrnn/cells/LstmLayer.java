@@ -16,6 +16,10 @@ import io.github.vecrnn.kernel.Kernels;
  * With {@code inputForget} (ONNX input_forget; CIFG, the coupled input and forget gate of Greff et al.
  * 2017) f_t = 1 - i_t, as ONNX Runtime and the ONNX reference implementation compute it; the forget
  * gate's weights (and p_f) are then unused and their gradients stay 0.
+ *
+ * <p>With layer norm (Ba et al. 2016, LN-LSTM), besides the normalized projections of {@link CellLayer},
+ * the cell state is normalized before its tanh: h_t = o_t * tanh(gamma_c * LN(c_t) + beta_c). The
+ * carried state c_t itself (and what the output peephole sees) stays unnormalized.
  */
 final class LstmLayer extends CellLayer {
     private final int peephole; // offset of [p_i, p_f, p_o] or -1
@@ -23,16 +27,25 @@ final class LstmLayer extends CellLayer {
     private final float[] cellStates; // [(T+1), B, H], same slots as the hidden states
     private final float[] tanhCell;   // [T*B, H] tanh(c_t), kept for backward
     private float[] dc, dcPrev;       // [B, H]
+    private final int cellGain, cellShift;  // gamma_c, beta_c [H]; -1 without layer norm
+    private final float[] cellNormalized;   // [T*B, H] LN(c_t)
+    private final float[] cellRstd;         // [T*B]
+    private final float[] dCellFromHidden;  // [H] scratch: dL/dc_t through h_t
 
     LstmLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, boolean reverse,
-              boolean peepholes, boolean inputForget, int maxSteps, int maxBatch, float[] ones) {
-        super(kernels, params, suffix, inputSize, hidden, 4, reverse, maxSteps, maxBatch, ones);
+              boolean peepholes, boolean inputForget, boolean layerNorm, int maxSteps, int maxBatch, float[] ones) {
+        super(kernels, params, suffix, inputSize, hidden, 4, reverse, layerNorm, maxSteps, maxBatch, ones);
         this.peephole = peepholes ? params.tensor("weight_peephole_" + suffix).offset() : -1;
         this.inputForget = inputForget;
         this.cellStates = new float[(maxSteps + 1) * maxBatch * hidden];
         this.tanhCell = new float[maxSteps * maxBatch * hidden];
         this.dc = new float[maxBatch * hidden];
         this.dcPrev = new float[maxBatch * hidden];
+        this.cellGain = layerNorm ? params.tensor("layer_norm_cell_weight_" + suffix).offset() : -1;
+        this.cellShift = layerNorm ? params.tensor("layer_norm_cell_bias_" + suffix).offset() : -1;
+        this.cellNormalized = new float[layerNorm ? maxSteps * maxBatch * hidden : 0];
+        this.cellRstd = new float[layerNorm ? maxSteps * maxBatch : 0];
+        this.dCellFromHidden = new float[hidden];
     }
 
     @Override
@@ -40,8 +53,8 @@ final class LstmLayer extends CellLayer {
         final int h = hidden;
         float[] w = params.values();
         int rowT = t * batch * gateWidth;
-        // + R h_{t-1} for all four gates: [B, H] x [4H, H]^T
-        recurrentProduct(states, slotOffset(prev), batch, 0, gateWidth, pre, rowT, gateWidth);
+        // + R h_{t-1} for all four gates: [B, H] x [4H, H]^T (normalized with layer norm)
+        recurrentInput(t, prev, pre, rowT, gateWidth);
         for (int b = 0; b < batch; b++) {
             int inputGate = rowT + b * gateWidth, forgetGate = inputGate + h;
             int candidate = inputGate + 2 * h, outputGate = inputGate + 3 * h;
@@ -66,9 +79,23 @@ final class LstmLayer extends CellLayer {
                 for (int j = 0; j < h; j++) pre[outputGate + j] += w[peephole + 2 * h + j] * cellStates[cNow + j];
             }
             kernels.sigmoid(pre, outputGate, pre, outputGate, h);      // o_t
-            kernels.tanh(cellStates, cNow, tanhCell, tc, h);           // tanh(c_t)
+            // tanh of c_t, or with layer norm of gamma_c LN(c_t) + beta_c (written to tanhCell first)
+            if (layerNorm) normalizeCell(t * batch + b, cNow, tc);
+            kernels.tanh(layerNorm ? tanhCell : cellStates, layerNorm ? tc : cNow, tanhCell, tc, h);
             kernels.hadamard(pre, outputGate, tanhCell, tc, states, cNow, h);  // h_t = o_t tanh(c_t)
         }
+    }
+
+    /**
+     * tanhCell[tc..] = gamma_c * LN(c_t) + beta_c for the row at cNow, keeping LN(c_t) and its 1/std.
+     * Kept out of stepForward: a larger stepForward made C2 give up inlining the Vector API calls of the
+     * kernels it inlines, which then boxed every vector (measured 737 KB per step in some JVM runs).
+     */
+    private void normalizeCell(int row, int cNow, int tc) {
+        float[] w = params.values();
+        System.arraycopy(cellStates, cNow, cellNormalized, tc, hidden);
+        cellRstd[row] = normalize(cellNormalized, tc, hidden);
+        for (int j = 0; j < hidden; j++) tanhCell[tc + j] = w[cellGain + j] * cellNormalized[tc + j] + w[cellShift + j];
     }
 
     @Override
@@ -83,11 +110,20 @@ final class LstmLayer extends CellLayer {
             int candidate = inputGate + 2 * h, outputGate = inputGate + 3 * h;
             int cPrev = slotOffset(prev) + b * h, cNow = slotOffset(cur) + b * h;
             int tc = (t * batch + b) * h, bh = b * h;
+            for (int j = 0; j < h; j++) {                              // dL/dc_t through h_t = o_t tanh(.)
+                float tanhC = tanhCell[tc + j];
+                dCellFromHidden[j] = dh[bh + j] * pre[outputGate + j] * (1f - tanhC * tanhC);
+            }
+            if (layerNorm) {                                           // back through gamma_c LN(c_t) + beta_c
+                for (int j = 0; j < h; j++) grad[cellShift + j] += dCellFromHidden[j];
+                normalizeBackward(dCellFromHidden, 0, cellGain, cellNormalized, tc, cellRstd[t * batch + b],
+                                  dCellFromHidden, 0, h);
+            }
             for (int j = 0; j < h; j++) {
                 float i = pre[inputGate + j], f = pre[forgetGate + j], g = pre[candidate + j], o = pre[outputGate + j];
                 float tanhC = tanhCell[tc + j], dhj = dh[bh + j], cp = cellStates[cPrev + j];
                 float dOutputPre = dhj * tanhC * o * (1f - o);
-                float dCell = dc[bh + j] + dhj * o * (1f - tanhC * tanhC);
+                float dCell = dc[bh + j] + dCellFromHidden[j];
                 if (peephole >= 0) dCell += dOutputPre * w[peephole + 2 * h + j];
                 float dInputPre, dForgetPre;
                 if (inputForget) {                     // c_t = (1 - i_t) c_{t-1} + i_t g_t
@@ -112,8 +148,8 @@ final class LstmLayer extends CellLayer {
                 dcPrev[bh + j] = dCellPrev;
             }
         }
-        // dh_{t-1} = dPre_t R : [B, 4H] x [4H, H]
-        kernels.sgemm(false, false, batch, h, gateWidth, 1f, dPre, rowT, gateWidth, w, wHh, h, 0f, dhPrev, 0, h);
+        // dh_{t-1} = dPre_t R : [B, 4H] x [4H, H] (through the normalization with layer norm)
+        recurrentInputBackward(t, dPre, rowT, 0f);
         float[] swap = dc;
         dc = dcPrev;
         dcPrev = swap;

@@ -78,10 +78,19 @@ public final class Rnn {
                 pb.add("bias_ih_" + s, gates * hidden);
                 pb.add("bias_hh_" + s, gates * hidden);
                 if (b.peepholes) pb.add("weight_peephole_" + s, 3 * hidden);
+                if (b.layerNorm) {
+                    pb.add("layer_norm_ih_weight_" + s, gates * hidden);
+                    pb.add("layer_norm_hh_weight_" + s, gates * hidden);
+                    if (b.kind == CellKind.LSTM) {
+                        pb.add("layer_norm_cell_weight_" + s, hidden);
+                        pb.add("layer_norm_cell_bias_" + s, hidden);
+                    }
+                }
             }
         }
         this.params = pb.build();
         Initializers.pytorchDefault(params, hidden, new Rng(b.seed));
+        Initializers.layerNormDefaults(params);
 
         float[] ones = new float[maxRows];
         java.util.Arrays.fill(ones, 1f);
@@ -97,8 +106,8 @@ public final class Rnn {
                 boolean rev = d == 1;
                 cells[l * directions + d] = switch (b.kind) {
                     case LSTM -> new LstmLayer(kernels, params, s, in, hidden, rev, b.peepholes, b.inputForget,
-                                               b.maxSteps, b.maxBatch, ones);
-                    case GRU -> new GruLayer(kernels, params, s, in, hidden, rev, b.linearBeforeReset,
+                                               b.layerNorm, b.maxSteps, b.maxBatch, ones);
+                    case GRU -> new GruLayer(kernels, params, s, in, hidden, rev, b.linearBeforeReset, b.layerNorm,
                                              b.maxSteps, b.maxBatch, ones);
                     case RNN_TANH, RNN_RELU -> new SimpleRnnLayer(kernels, params, s, in, hidden, rev,
                                                                   b.kind == CellKind.RNN_RELU, b.maxSteps, b.maxBatch, ones);
@@ -184,6 +193,11 @@ public final class Rnn {
 
     public boolean inputForget() {
         return config.inputForget;
+    }
+
+    /** Whether the LSTM/GRU layers normalize their projections (and the LSTM its cell state). */
+    public boolean layerNorm() {
+        return config.layerNorm;
     }
 
     public Merge merge() {
@@ -487,6 +501,7 @@ public final class Rnn {
                + (directions == 2 ? ", bidirectional " + config.merge : "")
                + (config.kind == CellKind.GRU ? ", linearBeforeReset " + config.linearBeforeReset : "")
                + (config.peepholes ? ", peepholes" : "") + (config.inputForget ? ", inputForget" : "")
+               + (config.layerNorm ? ", layerNorm" : "")
                + ", " + params.size() + " parameters]";
     }
 
@@ -497,7 +512,7 @@ public final class Rnn {
         private final CellKind kind;
         private final int inputSize, hiddenSize;
         private int layers = 1, maxBatch = 1, maxSteps = 1;
-        private boolean bidirectional, batchFirst, peepholes, inputForget;
+        private boolean bidirectional, batchFirst, peepholes, inputForget, layerNorm;
         private boolean linearBeforeReset = true, checkFinite = true;
         private Merge merge = Merge.CONCAT;
         private float dropout;
@@ -516,7 +531,7 @@ public final class Rnn {
         private Builder copy() {
             Builder b = new Builder(kind, inputSize, hiddenSize);
             b.layers = layers; b.maxBatch = maxBatch; b.maxSteps = maxSteps; b.bidirectional = bidirectional;
-            b.batchFirst = batchFirst; b.peepholes = peepholes; b.inputForget = inputForget;
+            b.batchFirst = batchFirst; b.peepholes = peepholes; b.inputForget = inputForget; b.layerNorm = layerNorm;
             b.linearBeforeReset = linearBeforeReset; b.checkFinite = checkFinite; b.merge = merge;
             b.dropout = dropout; b.seed = seed; b.kernels = kernels;
             return b;
@@ -564,6 +579,18 @@ public final class Rnn {
             return this;
         }
 
+        /**
+         * LSTM and reset-after GRU: layer normalization after Ba, Kiros and Hinton 2016 (their LN-LSTM):
+         * gamma_x * LN(W x_t) + gamma_h * LN(R h_{t-1}) + biases, each LN over the row's G*H
+         * pre-activations, and for the LSTM h_t = o_t * tanh(gamma_c * LN(c_t) + beta_c); eps 1e-5, gains
+         * start at 1 and shifts at 0. Adds layer_norm_ih_weight, layer_norm_hh_weight (and
+         * layer_norm_cell_weight / _bias) per layer and direction.
+         */
+        public Builder layerNorm(boolean on) {
+            this.layerNorm = on;
+            return this;
+        }
+
         public Builder maxBatch(int maxBatch) {
             if (maxBatch < 1) throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
             this.maxBatch = maxBatch;
@@ -605,6 +632,12 @@ public final class Rnn {
         public Rnn build() {
             if (kind != CellKind.LSTM && (peepholes || inputForget)) {
                 throw new IllegalArgumentException("peepholes and inputForget are LSTM options, not " + kind);
+            }
+            if (layerNorm && kind != CellKind.LSTM && kind != CellKind.GRU) {
+                throw new IllegalArgumentException("layerNorm is an LSTM and GRU option, not " + kind);
+            }
+            if (layerNorm && kind == CellKind.GRU && !linearBeforeReset) {
+                throw new IllegalArgumentException("layerNorm for the GRU needs linearBeforeReset(true) (reset after)");
             }
             if (!bidirectional && merge != Merge.CONCAT) {
                 throw new IllegalArgumentException("merge " + merge + " needs bidirectional(true)");

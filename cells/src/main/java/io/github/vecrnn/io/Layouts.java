@@ -230,8 +230,8 @@ public final class Layouts {
     }
 
     private static void requireKerasCompatible(Rnn rnn) {
-        if (rnn.peepholes() || rnn.inputForget()) {
-            throw new IllegalArgumentException("Keras has no peephole or coupled input-forget LSTM: " + rnn);
+        if (rnn.peepholes() || rnn.inputForget() || rnn.layerNorm()) {
+            throw new IllegalArgumentException("Keras has no peephole, coupled input-forget or layer-normalized cell: " + rnn);
         }
     }
 

@@ -42,6 +42,9 @@ public final class Onnx {
 
     /** The model as ONNX protobuf bytes, e.g. for {@code OrtEnvironment.createSession(byte[])}. */
     public static byte[] export(Rnn rnn, boolean sequenceLengths) {
+        if (rnn.layerNorm()) {
+            throw new IllegalArgumentException("ONNX's RNN, GRU and LSTM operators have no layer normalization: " + rnn);
+        }
         if (rnn.directions() == 2 && rnn.merge() != Merge.CONCAT) {
             throw new IllegalArgumentException("ONNX export supports the CONCAT merge only, not " + rnn.merge());
         }

@@ -5,7 +5,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What PyTorch cannot check (LSTM peepholes and coupled input-forget gate, GRU "reset before", the
- * sum/mul/average merges), checked against {@link ReferenceRnn}, an independent float64
+ * sum/mul/average merges, layer normalization), checked against {@link ReferenceRnn}, an independent float64
  * implementation: vecrnn's forward against the reference's, and every gradient vecrnn computes
  * (parameters, inputs, initial states) against central finite differences of the reference's loss.
  *
@@ -33,13 +33,30 @@ class FiniteDifferenceTest {
         if (name.contains("sum")) b.merge(Merge.SUM);
         if (name.contains("mul")) b.merge(Merge.MUL);
         if (name.contains("avg")) b.merge(Merge.AVERAGE);
-        return b.build();
+        if (name.contains("_ln")) b.layerNorm(true);
+        Rnn rnn = b.build();
+        if (rnn.layerNorm()) {
+            // Layer-norm gains start at 1 and shifts at 0; random values make every term of their gradients
+            // count. The weights are drawn from U(-1, 1) instead of U(-1/sqrt(7), 1/sqrt(7)): a normalization
+            // divides by its row's standard deviation, and so multiplies the row's float32 rounding error by
+            // 1/std. With the default init and H = 7 the rows have std ~0.1, two normalizations in series
+            // (recurrent projection, then cell state) amplify rounding ~100x and the float32 gradients miss the
+            // float64 bound by up to 6x, on either direction and varying with the seed (measured); with std ~1
+            // rows the same code is within the bound. That is the function's conditioning, not an error.
+            Rng rng = new Rng(name.hashCode() + 5L);
+            for (Parameters.Tensor t : rnn.parameters().tensors()) {
+                float center = t.name().contains("_bias_") || !t.name().startsWith("layer_norm_") ? 0f : 1f;
+                float spread = t.name().startsWith("layer_norm_") ? 0.5f : 1f;
+                for (int i = 0; i < t.size(); i++) rnn.parameters().values()[t.offset() + i] = center + rng.uniform(-spread, spread);
+            }
+        }
+        return rnn;
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"lstm_peep", "lstm_coupled", "lstm_peep_coupled_bi_padded", "gru_before", "gru_before_bi_padded",
                             "gru_after_padded", "lstm_bi_sum", "lstm_bi_mul_padded", "gru_bi_avg", "relu_bi_mul",
-                            "tanh_bi_padded"})
+                            "tanh_bi_padded", "lstm_ln", "lstm_ln_bi", "lstm_ln_peep_coupled_bi_padded", "gru_ln", "gru_ln_bi_padded"})
     void gradientsMatchFiniteDifferences(String name) {
         Rnn rnn = build(name);
         ReferenceRnn ref = new ReferenceRnn(rnn);

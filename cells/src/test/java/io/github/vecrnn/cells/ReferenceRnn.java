@@ -8,7 +8,8 @@ package io.github.vecrnn.cells;
 final class ReferenceRnn {
     final CellKind kind;
     final int input, hidden, directions;
-    final boolean linearBeforeReset, peepholes, inputForget;
+    final boolean linearBeforeReset, peepholes, inputForget, layerNorm;
+    static final double EPS = 1e-5;
     final Merge merge;
     final Parameters layout;
 
@@ -21,6 +22,7 @@ final class ReferenceRnn {
         this.linearBeforeReset = rnn.linearBeforeReset();
         this.peepholes = rnn.peepholes();
         this.inputForget = rnn.inputForget();
+        this.layerNorm = rnn.layerNorm();
         this.merge = rnn.merge();
         this.layout = rnn.parameters();
     }
@@ -43,6 +45,11 @@ final class ReferenceRnn {
             int wi = layout.tensor("weight_ih_" + s).offset(), wh = layout.tensor("weight_hh_" + s).offset();
             int bi = layout.tensor("bias_ih_" + s).offset(), bh = layout.tensor("bias_hh_" + s).offset();
             int p = peepholes ? layout.tensor("weight_peephole_" + s).offset() : -1;
+            int gx = layerNorm ? layout.tensor("layer_norm_ih_weight_" + s).offset() : -1;
+            int gh = layerNorm ? layout.tensor("layer_norm_hh_weight_" + s).offset() : -1;
+            boolean cellNorm = layerNorm && kind == CellKind.LSTM;
+            int gc = cellNorm ? layout.tensor("layer_norm_cell_weight_" + s).offset() : -1;
+            int bc = cellNorm ? layout.tensor("layer_norm_cell_bias_" + s).offset() : -1;
             for (int b = 0; b < batch; b++) {
                 double[] hs = h0 == null ? new double[h] : h0[d][b].clone();
                 double[] cs = c0 == null ? new double[h] : c0[d][b].clone();
@@ -50,17 +57,24 @@ final class ReferenceRnn {
                 for (int k = 0; k < len; k++) {
                     int t = d == 1 ? len - 1 - k : k;
                     double[] xt = x[t][b];
-                    double[] hNew = new double[h], cNew = new double[h];
+                    double[] hNew = new double[h], cNew = new double[h], outputGate = new double[h];
+                    int rows = kind.gates();
+                    // Whole rows W x_t and R h_{t-1} (layer norm needs every gate's value), then the biases.
+                    double[] wxAll = new double[rows * h], rhAll = new double[rows * h];
+                    for (int row = 0; row < rows * h; row++) {
+                        for (int i = 0; i < input; i++) wxAll[row] += w[wi + row * input + i] * xt[i];
+                        for (int m = 0; m < h; m++) rhAll[row] += w[wh + row * h + m] * hs[m];
+                    }
+                    if (layerNorm) {
+                        layerNorm(wxAll, w, gx, -1);
+                        layerNorm(rhAll, w, gh, -1);
+                    }
                     for (int j = 0; j < h; j++) {
-                        int rows = kind.gates();
                         double[] wx = new double[rows], rh = new double[rows];
                         for (int g = 0; g < rows; g++) {
                             int row = g * h + j;
-                            double a = w[bi + row], c = w[bh + row];
-                            for (int i = 0; i < input; i++) a += w[wi + row * input + i] * xt[i];
-                            for (int m = 0; m < h; m++) c += w[wh + row * h + m] * hs[m];
-                            wx[g] = a;
-                            rh[g] = c;
+                            wx[g] = wxAll[row] + w[bi + row];
+                            rh[g] = rhAll[row] + w[bh + row];
                         }
                         switch (kind) {
                             case RNN_TANH -> hNew[j] = Math.tanh(wx[0] + rh[0]);
@@ -70,8 +84,7 @@ final class ReferenceRnn {
                                 double f = inputForget ? 1 - i : sigmoid(wx[1] + rh[1] + (p >= 0 ? w[p + h + j] * cs[j] : 0));
                                 double g = Math.tanh(wx[2] + rh[2]);
                                 cNew[j] = f * cs[j] + i * g;
-                                double o = sigmoid(wx[3] + rh[3] + (p >= 0 ? w[p + 2 * h + j] * cNew[j] : 0));
-                                hNew[j] = o * Math.tanh(cNew[j]);
+                                outputGate[j] = sigmoid(wx[3] + rh[3] + (p >= 0 ? w[p + 2 * h + j] * cNew[j] : 0));
                             }
                             case GRU -> {
                                 double r = sigmoid(wx[0] + rh[0]), z = sigmoid(wx[1] + rh[1]);
@@ -89,6 +102,11 @@ final class ReferenceRnn {
                                 hNew[j] = (1 - z) * n + z * hs[j];
                             }
                         }
+                    }
+                    if (kind == CellKind.LSTM) {
+                        double[] squashed = cNew.clone();
+                        if (cellNorm) layerNorm(squashed, w, gc, bc);
+                        for (int j = 0; j < h; j++) hNew[j] = outputGate[j] * Math.tanh(squashed[j]);
                     }
                     hs = hNew;
                     if (kind == CellKind.LSTM) cs = cNew;
@@ -119,6 +137,17 @@ final class ReferenceRnn {
             }
         }
         return new Result(out, hN, kind == CellKind.LSTM ? cN : null);
+    }
+
+    /** v = gain * (v - mean) / sqrt(var + eps) (+ shift when shift >= 0), in place. */
+    static void layerNorm(double[] v, double[] w, int gain, int shift) {
+        double mean = 0, var = 0;
+        for (double e : v) mean += e;
+        mean /= v.length;
+        for (double e : v) var += (e - mean) * (e - mean);
+        var /= v.length;
+        double rstd = 1 / Math.sqrt(var + EPS);
+        for (int j = 0; j < v.length; j++) v[j] = w[gain + j] * (v[j] - mean) * rstd + (shift >= 0 ? w[shift + j] : 0);
     }
 
     /** The GRU reset gate's pre-activation for unit m (reset-before needs every unit's r). */

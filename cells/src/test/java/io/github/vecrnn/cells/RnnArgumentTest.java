@@ -39,6 +39,14 @@ class RnnArgumentTest {
     }
 
     @Test
+    void layerNormIsRefusedWhereItIsNotDefined() {
+        fails(() -> Rnn.rnn(3, 4).layerNorm(true).build(), "layerNorm is an LSTM and GRU option, not RNN_TANH");
+        fails(() -> Rnn.gru(3, 4).linearBeforeReset(false).layerNorm(true).build(), "needs linearBeforeReset(true)");
+        Rnn ln = Rnn.lstm(3, 4).layerNorm(true).build();
+        fails(() -> io.github.vecrnn.io.Onnx.export(ln, false), "no layer normalization");
+    }
+
+    @Test
     void backwardRefusesBadShapes() {
         assertThrows(IllegalStateException.class, () -> Rnn.gru(3, 4).build().backward(null, null, null));
         lstm.forward(new float[30], 2, 5, null, null);
