@@ -18,14 +18,18 @@ class FiniteDifferenceTest {
     static final double ABS = 4e-6, REL = 4e-5, H = 1e-6;
     static final int INPUT = 5, HIDDEN = 7, BATCH = 3, STEPS = 6;
 
-    static Rnn build(String name) {
+    /**
+     * A builder for the configuration a test case's name spells: the cell (lstm, gru, relu, tanh) before the
+     * first '_', then any of peep, coupled, before (reset-before GRU), bi, sum / mul / avg (merges),
+     * 2layer, batchfirst, _ln (layer norm). Shared with OnnxRuntimeOracleTest.
+     */
+    static Rnn.Builder named(String name, int input, int hidden) {
         Rnn.Builder b = switch (name.substring(0, name.indexOf('_'))) {
-            case "lstm" -> Rnn.lstm(INPUT, HIDDEN);
-            case "gru" -> Rnn.gru(INPUT, HIDDEN);
-            case "relu" -> Rnn.builder(CellKind.RNN_RELU, INPUT, HIDDEN);
-            default -> Rnn.rnn(INPUT, HIDDEN);
+            case "lstm" -> Rnn.lstm(input, hidden);
+            case "gru" -> Rnn.gru(input, hidden);
+            case "relu" -> Rnn.builder(CellKind.RNN_RELU, input, hidden);
+            default -> Rnn.rnn(input, hidden);
         };
-        b.maxBatch(BATCH).maxSteps(STEPS).seed(name.hashCode());
         if (name.contains("peep")) b.peepholes(true);
         if (name.contains("coupled")) b.inputForget(true);
         if (name.contains("before")) b.linearBeforeReset(false);
@@ -33,7 +37,14 @@ class FiniteDifferenceTest {
         if (name.contains("sum")) b.merge(Merge.SUM);
         if (name.contains("mul")) b.merge(Merge.MUL);
         if (name.contains("avg")) b.merge(Merge.AVERAGE);
+        if (name.contains("2layer")) b.layers(2);
+        if (name.contains("batchfirst")) b.batchFirst(true);
         if (name.contains("_ln")) b.layerNorm(true);
+        return b;
+    }
+
+    static Rnn build(String name) {
+        Rnn.Builder b = named(name, INPUT, HIDDEN).maxBatch(BATCH).maxSteps(STEPS).seed(name.hashCode());
         Rnn rnn = b.build();
         if (rnn.layerNorm()) {
             // Layer-norm gains start at 1 and shifts at 0; random values make every term of their gradients

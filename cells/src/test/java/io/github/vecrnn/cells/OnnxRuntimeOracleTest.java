@@ -34,20 +34,7 @@ class OnnxRuntimeOracleTest {
     static final int[] LENGTHS = {7, 3, 1, 5};
 
     static Rnn build(String name) {
-        Rnn.Builder b = switch (name.substring(0, name.indexOf('_'))) {
-            case "lstm" -> Rnn.lstm(INPUT, HIDDEN);
-            case "gru" -> Rnn.gru(INPUT, HIDDEN);
-            case "relu" -> Rnn.builder(CellKind.RNN_RELU, INPUT, HIDDEN);
-            default -> Rnn.rnn(INPUT, HIDDEN);
-        };
-        b.maxBatch(BATCH).maxSteps(STEPS).seed(name.hashCode());
-        if (name.contains("peep")) b.peepholes(true);
-        if (name.contains("coupled")) b.inputForget(true);
-        if (name.contains("before")) b.linearBeforeReset(false);
-        if (name.contains("bi")) b.bidirectional(true);
-        if (name.contains("2layer")) b.layers(2);
-        if (name.contains("batchfirst")) b.batchFirst(true);
-        return b.build();
+        return FiniteDifferenceTest.named(name, INPUT, HIDDEN).maxBatch(BATCH).maxSteps(STEPS).seed(name.hashCode()).build();
     }
 
     @ParameterizedTest
