@@ -5,9 +5,7 @@ import io.github.vecrnn.cells.Merge;
 import io.github.vecrnn.cells.Rnn;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,11 +31,9 @@ public final class Onnx {
     private Onnx() {
     }
 
-    /** Writes the model to {@code path} (through a temporary file and a rename). */
+    /** Writes the model to {@code path} atomically (a temporary file beside it, forced, then renamed). */
     public static void write(Rnn rnn, boolean sequenceLengths, Path path) throws IOException {
-        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-        Files.write(tmp, export(rnn, sequenceLengths));
-        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(path, export(rnn, sequenceLengths));
     }
 
     /** The model as ONNX protobuf bytes, e.g. for {@code OrtEnvironment.createSession(byte[])}. */

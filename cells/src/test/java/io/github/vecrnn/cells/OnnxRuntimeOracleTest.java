@@ -6,14 +6,18 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.github.vecrnn.io.Onnx;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -55,6 +59,18 @@ class OnnxRuntimeOracleTest {
         worst = Math.max(worst, compare(name + " h_n", ours.finalHidden(), theirs.get("h_n")));
         if (rnn.kind() == CellKind.LSTM) worst = Math.max(worst, compare(name + " c_n", ours.finalCell(), theirs.get("c_n")));
         System.out.printf("OnnxRuntimeOracleTest %-36s worst |diff| / (%.0e + %.0e |ort|) = %.3f%n", name, ABS, REL, worst);
+    }
+
+    @Test
+    void writtenFileHoldsTheExportedModel(@TempDir Path dir) throws Exception {
+        Rnn rnn = build("gru_bi_padded");
+        Path file = dir.resolve("gru.onnx");
+        Files.writeString(file, "an older file that the save replaces");
+        Onnx.write(rnn, true, file);
+        assertArrayEquals(Onnx.export(rnn, true), Files.readAllBytes(file));
+        try (var listing = Files.list(dir)) {
+            assertEquals(1, listing.count(), "no temporary file left beside the model");
+        }
     }
 
     @Test
