@@ -262,25 +262,26 @@ abstract class CellLayer {
         int rows = steps * batch;
         prepareProjectionBias();
         transposed = batch >= TRANSPOSED_MIN_BATCH;
-        for (int r = 0; r < rows; r++) {
-            if (layerNorm) java.util.Arrays.fill(pre, r * gateWidth, (r + 1) * gateWidth, 0f);
-            else System.arraycopy(projectionBias, 0, pre, r * gateWidth, gateWidth);
+        // W x_t + b for every step at once: [T*B, I] x [I, G*H], onto the bias rows in pre. With layer
+        // norm, W x_t alone goes to inputNormalized, which is normalized in place before the bias adds.
+        float[] projection = layerNorm ? inputNormalized : pre;
+        float beta = layerNorm ? 0f : 1f;
+        if (!layerNorm) {
+            for (int r = 0; r < rows; r++) System.arraycopy(projectionBias, 0, pre, r * gateWidth, gateWidth);
         }
-        // W x_t + b for every step at once: [T*B, I] x [I, G*H]
         if (transposed) {
             kernels.transpose(gateWidth, inputSize, params.values(), wIh, inputSize, inputWeightsT, 0, gateWidth);
             kernels.transpose(gateWidth, hidden, params.values(), wHh, hidden, recurrentWeightsT, 0, gateWidth);
             kernels.sgemm(false, false, rows, gateWidth, inputSize, 1f, x, xOffset, inputSize,
-                          inputWeightsT, 0, gateWidth, 1f, pre, 0, gateWidth);
+                          inputWeightsT, 0, gateWidth, beta, projection, 0, gateWidth);
         } else {
             kernels.sgemm(false, true, rows, gateWidth, inputSize, 1f, x, xOffset, inputSize,
-                          params.values(), wIh, inputSize, 1f, pre, 0, gateWidth);
+                          params.values(), wIh, inputSize, beta, projection, 0, gateWidth);
         }
         if (layerNorm) {                 // gamma_x * LN(W x_t) + b
             float[] w = params.values();
             for (int r = 0; r < rows; r++) {
                 int o = r * gateWidth;
-                System.arraycopy(pre, o, inputNormalized, o, gateWidth);
                 inputRstd[r] = normalize(inputNormalized, o, gateWidth);
                 for (int j = 0; j < gateWidth; j++) pre[o + j] = w[inputGain + j] * inputNormalized[o + j] + projectionBias[j];
             }
