@@ -49,8 +49,7 @@ cat > "$spec/kernel.json" <<JSON
   }
 }
 JSON
-/usr/bin/python3 -m jupyter kernelspec install --user --replace --name vecrnn-java "$spec" >/dev/null 2>&1 \
-  || /usr/bin/jupyter kernelspec install --user --replace --name vecrnn-java "$spec" >/dev/null
+/usr/bin/jupyter kernelspec install --user --replace --name vecrnn-java "$spec" >/dev/null
 
 case "$mode" in
   --execute)

@@ -51,9 +51,9 @@ public final class Layouts {
         float[] r = new float[s.dirs * s.rows * s.hidden];
         float[] b = new float[s.dirs * 2 * s.rows];
         float[] p = rnn.peepholes() ? new float[s.dirs * 3 * s.hidden] : null;
-        float[] v = rnn.parameters().values();
+        Parameters params = rnn.parameters();
+        float[] v = params.values();
         for (int d = 0; d < s.dirs; d++) {
-            Parameters params = rnn.parameters();
             String sfx = suffix(layer, d);
             permuteGates(v, params.tensor("weight_ih_" + sfx).offset(), w, d * s.rows * s.in, position, s.hidden, s.in);
             permuteGates(v, params.tensor("weight_hh_" + sfx).offset(), r, d * s.rows * s.hidden, position, s.hidden, s.hidden);
