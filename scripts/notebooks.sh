@@ -10,9 +10,12 @@ mode=${1:-open}
 
 # 1. Jupyter from Debian (PyPI is not reachable here). Its entry points use /usr/bin/python3, which is
 #    not necessarily the python3 first on PATH, so everything below calls /usr/bin/python3 explicitly.
-packages=(jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel fontconfig fonts-dejavu-core)
-if ! /usr/bin/python3 -c 'import nbclient, nbconvert, jupyter_client, notebook' 2>/dev/null; then
-  echo "vecrnn: installing Jupyter from Debian packages: ${packages[*]}"
+#    fortunes-min is the text corpus of notebook 7's character-level language model.
+packages=(jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel fontconfig fonts-dejavu-core
+          fortunes-min)
+if ! /usr/bin/python3 -c 'import nbclient, nbconvert, jupyter_client, notebook' 2>/dev/null \
+   || [ ! -f /usr/share/games/fortunes/literature ]; then
+  echo "vecrnn: installing from Debian packages: ${packages[*]}"
   sudo=(); [ "$(id -u)" -eq 0 ] || sudo=(sudo)
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${packages[@]}" >/dev/null
