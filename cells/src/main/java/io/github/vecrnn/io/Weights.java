@@ -33,7 +33,8 @@ public final class Weights {
         SafeTensors.write(path, tensors(modules), metadata);
     }
 
-    static List<SafeTensors.FloatTensor> tensors(Map<String, Parameters> modules) {
+    /** The modules' tensors under their prefixes, as {@link SafeTensors#write} takes them. */
+    public static List<SafeTensors.FloatTensor> tensors(Map<String, Parameters> modules) {
         List<SafeTensors.FloatTensor> out = new ArrayList<>();
         for (Map.Entry<String, Parameters> m : modules.entrySet()) {
             for (Parameters.Tensor t : m.getValue().tensors()) {
@@ -62,8 +63,27 @@ public final class Weights {
      * ignored, unless a prefix is "" (then the file must hold exactly the module's tensors).
      */
     public static void load(SafeTensors.Contents contents, Map<String, Parameters> modules) {
-        Map<float[], float[]> staged = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
+        Map<float[], float[]> staged = stage(contents, modules, problems);
+        if (!problems.isEmpty()) {
+            throw new InvalidWeightsException("weights refused, nothing loaded: " + String.join("; ", problems));
+        }
+        for (Map.Entry<float[], float[]> s : staged.entrySet()) {
+            System.arraycopy(s.getValue(), 0, s.getKey(), 0, s.getKey().length);
+        }
+    }
+
+    /** What {@link #load(SafeTensors.Contents, Map)} would refuse, without loading anything (empty: it would load). */
+    public static List<String> check(SafeTensors.Contents contents, Map<String, Parameters> modules) {
+        List<String> problems = new ArrayList<>();
+        stage(contents, modules, problems);
+        return problems;
+    }
+
+    /** Copies of the modules' values with the file's tensors in place; problems collects what does not fit. */
+    private static Map<float[], float[]> stage(SafeTensors.Contents contents, Map<String, Parameters> modules,
+                                               List<String> problems) {
+        Map<float[], float[]> staged = new LinkedHashMap<>();
         TreeSet<String> used = new TreeSet<>();
         for (Map.Entry<String, Parameters> m : modules.entrySet()) {
             Parameters params = m.getValue();
@@ -98,15 +118,11 @@ public final class Weights {
                 }
             }
         }
-        if (!problems.isEmpty()) {
-            throw new InvalidWeightsException("weights refused, nothing loaded: " + String.join("; ", problems));
-        }
-        for (Map.Entry<float[], float[]> s : staged.entrySet()) {
-            System.arraycopy(s.getValue(), 0, s.getKey(), 0, s.getKey().length);
-        }
+        return staged;
     }
 
-    private static boolean sameShape(long[] file, int[] expected) {
+    /** Whether a file tensor's shape equals a parameter's. */
+    public static boolean sameShape(long[] file, int[] expected) {
         if (file.length != expected.length) return false;
         for (int i = 0; i < file.length; i++) if (file[i] != expected[i]) return false;
         return true;

@@ -2,7 +2,9 @@ package io.github.vecrnn.train;
 
 import io.github.vecrnn.cells.Parameters;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Adam and AdamW, as torch.optim.Adam / AdamW compute them:
@@ -71,8 +73,20 @@ public final class Adam extends Optimizer {
         }
     }
 
-    /** First and second moments (null before the first step), for checkpoints. */
-    public float[][][] state() {
-        return new float[][][] {m, v};
+    /** First and second moments, PyTorch's {@code exp_avg} and {@code exp_avg_sq}. */
+    @Override
+    public Map<String, float[][]> state() {
+        return m == null ? Map.of() : Map.of("exp_avg", m, "exp_avg_sq", v);
+    }
+
+    @Override
+    public Map<String, String> settings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("optimizer", decoupled ? "AdamW" : "Adam");
+        s.put("beta1", Float.toString(beta1));
+        s.put("beta2", Float.toString(beta2));
+        s.put("eps", Float.toString(eps));
+        s.put("weight_decay", Float.toString(weightDecay));
+        return s;
     }
 }

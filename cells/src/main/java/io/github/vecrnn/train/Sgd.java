@@ -2,7 +2,9 @@ package io.github.vecrnn.train;
 
 import io.github.vecrnn.cells.Parameters;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Stochastic gradient descent with momentum, PyTorch's torch.optim.SGD (dampening 0):
@@ -55,8 +57,19 @@ public final class Sgd extends Optimizer {
         }
     }
 
-    /** The momentum buffers (null before the first step), for checkpoints. */
-    public float[][] state() {
-        return buffers;
+    /** The momentum buffers, PyTorch's {@code momentum_buffer} (none without momentum). */
+    @Override
+    public Map<String, float[][]> state() {
+        return buffers == null || momentum == 0f ? Map.of() : Map.of("momentum_buffer", buffers);
+    }
+
+    @Override
+    public Map<String, String> settings() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("optimizer", "Sgd");
+        s.put("momentum", Float.toString(momentum));
+        s.put("weight_decay", Float.toString(weightDecay));
+        s.put("nesterov", Boolean.toString(nesterov));
+        return s;
     }
 }

@@ -65,6 +65,11 @@ public final class Trainer {
         return step;
     }
 
+    /** Sets the step count, for resuming from a checkpoint. */
+    void restoreSteps(long steps) {
+        this.step = steps;
+    }
+
     /** The global gradient norm of the last step before clipping (NaN before a step or without norm clipping). */
     public double lastGradientNorm() {
         return lastNorm;
