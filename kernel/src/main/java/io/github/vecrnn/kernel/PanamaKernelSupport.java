@@ -5,6 +5,7 @@ import static io.github.vecrnn.kernel.Approximations.*;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -30,6 +31,8 @@ final class PanamaKernelSupport implements KernelSupport {
     private static final int L = SPECIES.length();
     /** Width of a column strip of C: four vectors. */
     private static final int NR = 4 * L;
+    // Lane permutations i -> i ^ d for the fixed-order tree sum in sumLanes (null where d >= L).
+    private static final VectorShuffle<Float> SWAP8 = swap(8), SWAP4 = swap(4), SWAP2 = swap(2), SWAP1 = swap(1);
     private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
     private static final FloatVector TWO = FloatVector.broadcast(SPECIES, 2f);
     private static final int SIGN_BIT = 0x8000_0000;
@@ -303,8 +306,7 @@ final class PanamaKernelSupport implements KernelSupport {
                 s2 = FloatVector.fromArray(SPECIES, a, r2 + p).fma(xv, s2);
                 s3 = FloatVector.fromArray(SPECIES, a, r3 + p).fma(xv, s3);
             }
-            float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD);
-            float d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
+            float d0 = sumLanes(s0), d1 = sumLanes(s1), d2 = sumLanes(s2), d3 = sumLanes(s3);
             for (int p = bound; p < n; p++) {
                 float xp = x[x0 + p];
                 d0 = Math.fma(a[r0 + p], xp, d0);
@@ -384,6 +386,24 @@ final class PanamaKernelSupport implements KernelSupport {
         return dotVector(x, xOffset, y, yOffset, n);
     }
 
+    /**
+     * The sum of a vector's lanes as a fixed tree: lane i adds lane i ^ d for d = L/2, ..., 1. Not
+     * {@code reduceLanes(ADD)}, whose order is unspecified: the interpreter sums lane by lane and C2 as a
+     * tree, so a result would change bits once the caller gets compiled (found by ConcurrencyTest).
+     * Permutes and lane-wise adds are exact, so this gives the same bits at every stage of the JIT.
+     */
+    private static float sumLanes(FloatVector v) {
+        if (L >= 16) v = v.add(v.rearrange(SWAP8));
+        if (L >= 8) v = v.add(v.rearrange(SWAP4));
+        if (L >= 4) v = v.add(v.rearrange(SWAP2));
+        v = v.add(v.rearrange(SWAP1));
+        return v.lane(0);
+    }
+
+    private static VectorShuffle<Float> swap(int d) {
+        return d < L ? VectorShuffle.fromOp(SPECIES, i -> i ^ d) : null;
+    }
+
     /** Four independent accumulators (an FMA's latency is four of its issue slots), then a scalar tail. */
     private static float dotVector(float[] x, int x0, float[] y, int y0, int n) {
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
@@ -397,7 +417,7 @@ final class PanamaKernelSupport implements KernelSupport {
         for (; i + L <= n; i += L) {
             s0 = FloatVector.fromArray(SPECIES, x, x0 + i).fma(FloatVector.fromArray(SPECIES, y, y0 + i), s0);
         }
-        float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(s0.add(s1).add(s2.add(s3)));
         for (; i < n; i++) {
             sum = Math.fma(x[x0 + i], y[y0 + i], sum);
         }

@@ -1,0 +1,90 @@
+package io.github.vecrnn.cells;
+
+import io.github.vecrnn.kernel.Kernels;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+/**
+ * Concurrent inference through per-thread replicas: 8 threads, each with its own replica of one model
+ * (weights shared, not copied), run 400 requests of varied batch and length against one shared
+ * multi-threaded {@link Kernels}, and every output equals bit for bit what one thread computes.
+ */
+class ConcurrencyTest {
+    static final int INPUT = 5, MAX_BATCH = 4, MAX_STEPS = 12, REQUESTS = 400, THREADS = 8;
+
+    static SequenceModel model() {
+        Kernels kernels = Kernels.preferred().withThreads(2); // the sgemm pool is shared by every thread
+        Rnn rnn = Rnn.lstm(INPUT, 24).layers(2).bidirectional(true).maxBatch(MAX_BATCH).maxSteps(MAX_STEPS)
+                     .kernels(kernels).seed(3).build();
+        return new SequenceModel(rnn, new Dense(48, 3, MAX_BATCH * MAX_STEPS, new Rng(4), kernels), Readout.PER_STEP);
+    }
+
+    record Request(float[] x, int batch, int steps, int[] lengths) {}
+
+    static List<Request> requests() {
+        Rng rng = new Rng(11);
+        List<Request> out = new ArrayList<>();
+        for (int i = 0; i < REQUESTS; i++) {
+            int batch = 1 + rng.nextInt(MAX_BATCH), steps = 1 + rng.nextInt(MAX_STEPS);
+            float[] x = new float[steps * batch * INPUT];
+            for (int j = 0; j < x.length; j++) x[j] = rng.uniform(-2, 2);
+            int[] lengths = new int[batch];
+            for (int b = 0; b < batch; b++) lengths[b] = 1 + rng.nextInt(steps);
+            out.add(new Request(x, batch, steps, lengths));
+        }
+        return out;
+    }
+
+    static float[] infer(SequenceModel m, Request r) {
+        float[] logits = m.forward(r.x(), r.batch(), r.steps(), r.lengths(), null);
+        return java.util.Arrays.copyOf(logits, m.rows() * m.head().outFeatures());
+    }
+
+    @Test
+    void replicasOnManyThreadsGiveTheSingleThreadResults() throws Exception {
+        SequenceModel model = model();
+        model.rnn().training(false);
+        List<Request> requests = requests();
+        List<float[]> expected = new ArrayList<>();
+        for (Request r : requests) expected.add(infer(model, r));
+
+        ThreadLocal<SequenceModel> local = ThreadLocal.withInitial(model::replica);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Future<float[]>> results = new ArrayList<>();
+            for (int round = 0; round < 2; round++) {
+                for (Request r : requests) results.add(pool.submit(() -> infer(local.get(), r)));
+            }
+            for (int i = 0; i < results.size(); i++) {
+                assertArrayEquals(expected.get(i % REQUESTS), results.get(i).get(), "request " + (i % REQUESTS));
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void aReplicaSharesTheWeightsAndNothingElse() {
+        SequenceModel model = model();
+        SequenceModel replica = model.replica();
+        assertSame(model.rnn().parameters().values(), replica.rnn().parameters().values());
+        assertSame(model.head().parameters().values(), replica.head().parameters().values());
+        assertNotSame(model.rnn().parameters().gradients(), replica.rnn().parameters().gradients());
+        Request r = requests().get(0);
+        float[] before = infer(replica, r);
+        model.rnn().parameters().values()[0] += 0.5f; // a weight update is seen by the replica
+        float[] after = infer(replica, r), original = infer(model, r);
+        assertArrayEquals(original, after);
+        assertEquals(false, java.util.Arrays.equals(before, after), "the changed weight should change the output");
+    }
+}
