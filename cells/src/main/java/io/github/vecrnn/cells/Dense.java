@@ -21,10 +21,15 @@ public final class Dense {
     }
 
     public Dense(int inFeatures, int outFeatures, int maxRows, Rng rng, Kernels kernels) {
+        this(inFeatures, outFeatures, maxRows, rng, kernels, null);
+    }
+
+    private Dense(int inFeatures, int outFeatures, int maxRows, Rng rng, Kernels kernels, Parameters shared) {
         if (inFeatures < 1 || outFeatures < 1 || maxRows < 1) {
             throw new IllegalArgumentException("Dense needs in, out and maxRows >= 1, got in=" + inFeatures + ", out="
                     + outFeatures + ", maxRows=" + maxRows);
         }
+        if (kernels == null) throw new IllegalArgumentException("kernels is null");
         this.kernels = kernels;
         this.in = inFeatures;
         this.out = outFeatures;
@@ -32,14 +37,23 @@ public final class Dense {
         Parameters.Builder b = new Parameters.Builder();
         this.weight = b.add("weight", outFeatures, inFeatures);
         this.bias = b.add("bias", outFeatures);
-        this.params = b.build();
-        float bound = (float) (1.0 / Math.sqrt(inFeatures));
-        float[] v = params.values();
-        for (int i = 0; i < v.length; i++) v[i] = rng.uniform(-bound, bound);
-        this.y = new float[Math.multiplyExact(maxRows, outFeatures)];
-        this.dx = new float[Math.multiplyExact(maxRows, inFeatures)];
+        if (shared == null) {
+            this.params = b.build();
+            float bound = (float) (1.0 / Math.sqrt(inFeatures));
+            float[] v = params.values();
+            for (int i = 0; i < v.length; i++) v[i] = rng.uniform(-bound, bound);
+        } else {
+            this.params = shared.sharingValues();
+        }
+        this.y = new float[Shapes.elements("Dense output [maxRows, out]", maxRows, outFeatures)];
+        this.dx = new float[Shapes.elements("Dense input gradient [maxRows, in]", maxRows, inFeatures)];
         this.ones = new float[maxRows];
         java.util.Arrays.fill(ones, 1f);
+    }
+
+    /** A layer sharing this one's weight values, with its own buffers and gradients (see {@link Rnn#replica()}). */
+    public Dense replica() {
+        return new Dense(in, out, maxRows, null, kernels, params);
     }
 
     public Parameters parameters() {

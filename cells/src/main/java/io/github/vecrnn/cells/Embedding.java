@@ -19,12 +19,12 @@ public final class Embedding {
         this.vocab = vocab;
         this.dim = dim;
         this.maxTokens = maxTokens;
+        this.out = new float[Shapes.elements("Embedding output [maxTokens, dim]", maxTokens, dim)];
         Parameters.Builder b = new Parameters.Builder();
         b.add("weight", vocab, dim);
         this.params = b.build();
         float[] v = params.values();
         for (int i = 0; i < v.length; i++) v[i] = (float) rng.nextGaussian();
-        this.out = new float[Math.multiplyExact(maxTokens, dim)];
         this.lastTokens = new int[maxTokens];
     }
 
@@ -61,6 +61,10 @@ public final class Embedding {
     /** Adds dL/d(row i) into the gradient row of token i, for the last forward call. */
     public void backward(float[] dOut) {
         if (lastCount < 0) throw new IllegalStateException("backward needs a forward call first");
+        if (dOut.length < (long) lastCount * dim) {
+            throw new IllegalArgumentException("dOut has " + dOut.length + " floats, shape [" + lastCount + ", " + dim + "] needs "
+                    + (long) lastCount * dim);
+        }
         float[] g = params.gradients();
         for (int i = 0; i < lastCount; i++) {
             int row = lastTokens[i] * dim, o = i * dim;

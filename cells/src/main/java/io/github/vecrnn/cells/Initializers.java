@@ -14,6 +14,7 @@ public final class Initializers {
 
     /** U(-1/sqrt(hidden), 1/sqrt(hidden)) for every element, tensor by tensor in order. */
     public static void pytorchDefault(Parameters params, int hidden, Rng rng) {
+        if (hidden < 1) throw new IllegalArgumentException("hidden must be >= 1, got " + hidden);
         float bound = (float) (1.0 / Math.sqrt(hidden));
         float[] v = params.values();
         for (int i = 0; i < v.length; i++) v[i] = rng.uniform(-bound, bound);
@@ -28,6 +29,7 @@ public final class Initializers {
 
     /** U(-bound, bound) for one tensor. */
     public static void uniform(Parameters params, String name, float bound, Rng rng) {
+        if (!(bound >= 0f) || !Float.isFinite(bound)) throw new IllegalArgumentException("bound must be finite and >= 0, got " + bound);
         Parameters.Tensor t = params.tensor(name);
         float[] v = params.values();
         for (int i = 0; i < t.size(); i++) v[t.offset() + i] = rng.uniform(-bound, bound);
@@ -35,6 +37,7 @@ public final class Initializers {
 
     /** Glorot (Xavier) uniform: U(-sqrt(6 / (fanIn + fanOut)), +sqrt(...)). */
     public static void glorotUniform(Parameters params, String name, int fanIn, int fanOut, Rng rng) {
+        if (fanIn < 1 || fanOut < 1) throw new IllegalArgumentException("fanIn and fanOut must be >= 1, got " + fanIn + ", " + fanOut);
         uniform(params, name, (float) Math.sqrt(6.0 / (fanIn + fanOut)), rng);
     }
 
@@ -49,6 +52,7 @@ public final class Initializers {
      * (Gram-Schmidt on a Gaussian matrix in float64, signs fixed as in a QR with positive diagonal).
      */
     public static void orthogonalBlocks(Parameters params, String name, int n, Rng rng) {
+        if (n < 1) throw new IllegalArgumentException("n must be >= 1, got " + n);
         Parameters.Tensor t = params.tensor(name);
         if (t.shape().length != 2 || t.shape()[1] != n || t.shape()[0] % n != 0) {
             throw new IllegalArgumentException(name + " has shape " + t.shapeString() + ", not [k * " + n + ", " + n + "]");

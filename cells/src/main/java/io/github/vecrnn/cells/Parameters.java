@@ -13,6 +13,19 @@ public final class Parameters {
 
     /** One named tensor: {@code values()[offset .. offset + size)} with the given row-major shape. */
     public record Tensor(String name, int offset, int[] shape) {
+        public Tensor {
+            if (name == null || name.isEmpty()) throw new IllegalArgumentException("tensor name is null or empty");
+            if (offset < 0) throw new IllegalArgumentException("tensor " + name + " offset must be >= 0, got " + offset);
+            long n = 1;
+            for (int d : shape) {
+                if (d < 1) throw new IllegalArgumentException("tensor " + name + " has a non-positive dimension in "
+                        + java.util.Arrays.toString(shape));
+                n *= d;
+                if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor " + name + " " + java.util.Arrays.toString(shape)
+                        + " has more than " + Integer.MAX_VALUE + " elements");
+            }
+        }
+
         public int size() {
             int n = 1;
             for (int d : shape) n *= d;
@@ -28,10 +41,15 @@ public final class Parameters {
     private final float[] values;
     private final float[] gradients;
 
-    private Parameters(List<Tensor> tensors, int size) {
+    private Parameters(List<Tensor> tensors, float[] values) {
         this.tensors = Collections.unmodifiableList(tensors);
-        this.values = new float[size];
-        this.gradients = new float[size];
+        this.values = values;
+        this.gradients = new float[values.length];
+    }
+
+    /** The same tensors over the same values array (not a copy), with gradients of its own: for replicas. */
+    Parameters sharingValues() {
+        return new Parameters(tensors, values);
     }
 
     /** All values; a tensor's elements live at its offset. Writable: this is the model's storage. */
@@ -97,7 +115,7 @@ public final class Parameters {
         }
 
         public Parameters build() {
-            return new Parameters(new ArrayList<>(tensors), (int) size);
+            return new Parameters(new ArrayList<>(tensors), new float[(int) size]);
         }
     }
 }

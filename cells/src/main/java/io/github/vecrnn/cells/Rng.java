@@ -39,6 +39,7 @@ public final class Rng {
 
     /** Uniform in [lo, hi). */
     public float uniform(float lo, float hi) {
+        if (!(lo <= hi) || !Float.isFinite(hi - lo)) throw new IllegalArgumentException("need finite lo <= hi, got [" + lo + ", " + hi + ")");
         return lo + (hi - lo) * nextFloat();
     }
 

@@ -18,8 +18,9 @@ import io.github.vecrnn.kernel.Kernels;
  * layouts are PyTorch's ({@code weight_ih_l0}, {@code weight_hh_l0_reverse}, ...), plus
  * {@code weight_peephole_l{k}} = [p_i, p_f, p_o] (3H) when peepholes are on.
  *
- * <p>Not thread-safe: one instance holds one set of activations. For concurrent inference build one
- * instance per thread and share weights by copying {@link #parameters()} values.
+ * <p>Threads: an instance holds one set of activations and buffers, so it serves one thread at a
+ * time. For concurrent inference give each thread a {@link #replica()}: replicas read the same weight
+ * array and have their own buffers, so N threads compute exactly what one thread would.
  */
 public final class Rnn {
     private final Builder config;
@@ -59,7 +60,7 @@ public final class Rnn {
         return new Builder(kind, inputSize, hiddenSize);
     }
 
-    private Rnn(Builder b) {
+    private Rnn(Builder b, Parameters shared) {
         this.config = b.copy();
         this.kernels = b.kernels;
         this.hidden = b.hiddenSize;
@@ -88,9 +89,13 @@ public final class Rnn {
                 }
             }
         }
-        this.params = pb.build();
-        Initializers.pytorchDefault(params, hidden, new Rng(b.seed));
-        Initializers.layerNormDefaults(params);
+        if (shared == null) {
+            this.params = pb.build();
+            Initializers.pytorchDefault(params, hidden, new Rng(b.seed));
+            Initializers.layerNormDefaults(params);
+        } else {
+            this.params = shared.sharingValues();
+        }
 
         float[] ones = new float[maxRows];
         java.util.Arrays.fill(ones, 1f);
@@ -138,6 +143,19 @@ public final class Rnn {
 
     private static String suffix(int layer, int direction) {
         return "l" + layer + (direction == 1 ? "_reverse" : "");
+    }
+
+    /**
+     * A stack with the same configuration that shares this one's weight values (the same array, not a
+     * copy: loading weights or a training update is seen by both) and has its own activations, buffers,
+     * gradients and dropout generator (seeded as this one was at build time), in the same training mode.
+     * One replica per thread makes concurrent inference safe; changing the weights while a replica runs
+     * is a data race.
+     */
+    public Rnn replica() {
+        Rnn r = new Rnn(config, params);
+        r.training = training;
+        return r;
     }
 
     // ------------------------------------------------------------------------------ accessors
@@ -551,6 +569,7 @@ public final class Rnn {
         /** How the two directions combine (bidirectional only); CONCAT by default, as PyTorch. */
         public Builder merge(Merge merge) {
             if (merge == null) throw new IllegalArgumentException("merge is null");
+            if (merge == null) throw new IllegalArgumentException("merge is null");
             this.merge = merge;
             return this;
         }
@@ -625,6 +644,7 @@ public final class Rnn {
         /** The kernels to compute with, e.g. {@code Kernels.preferred().withThreads(2)}. */
         public Builder kernels(Kernels kernels) {
             if (kernels == null) throw new IllegalArgumentException("kernels is null");
+            if (kernels == null) throw new IllegalArgumentException("kernels is null");
             this.kernels = kernels;
             return this;
         }
@@ -652,7 +672,7 @@ public final class Rnn {
                 throw new IllegalArgumentException("maxSteps * maxBatch * width = " + rows * widest
                         + " floats exceeds one Java array; lower maxSteps or maxBatch");
             }
-            return new Rnn(this);
+            return new Rnn(this, null);
         }
     }
 }

@@ -56,6 +56,10 @@ public final class RnnOutput {
 
     /** Index of output element (t, b, f) in {@link #output()}, whichever layout. */
     public int index(int t, int b, int f) {
+        if (t < 0 || t >= steps || b < 0 || b >= batch || f < 0 || f >= features) {
+            throw new IllegalArgumentException("index (t=" + t + ", b=" + b + ", f=" + f + ") is outside the output's shape [T="
+                    + steps + ", B=" + batch + ", F=" + features + "]");
+        }
         return (batchFirst ? b * steps + t : t * batch + b) * features + f;
     }
 

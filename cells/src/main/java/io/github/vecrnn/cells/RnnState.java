@@ -20,7 +20,7 @@ public final class RnnState {
         this.slices = slices;
         this.batch = batch;
         this.hidden = hidden;
-        this.hiddenState = new float[Math.multiplyExact(Math.multiplyExact(slices, batch), hidden)];
+        this.hiddenState = new float[Shapes.elements("state [slices, batch, hidden]", slices, batch, hidden)];
         this.cellState = withCell ? new float[hiddenState.length] : null;
     }
 

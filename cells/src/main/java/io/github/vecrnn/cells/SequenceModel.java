@@ -11,6 +11,9 @@ import java.util.Map;
  *
  * <p>Row order of the logits: PER_STEP follows the recurrent output layout (row t*B+b sequence-first,
  * b*T+t batch-first); LAST_STEP has one row per sequence, b.
+ *
+ * <p>Threads: one thread at a time per instance; give each thread a {@link #replica()} for concurrent
+ * inference (e.g. {@code ThreadLocal.withInitial(model::replica)}).
  */
 public final class SequenceModel {
     private final Rnn rnn;
@@ -36,6 +39,11 @@ public final class SequenceModel {
         this.dOutput = new float[maxRows * rnn.outputSize()];
         this.rowMask = new float[maxRows];
         this.lengthsCopy = new int[rnn.maxBatch()];
+    }
+
+    /** A model sharing this one's weight values with buffers of its own: see {@link Rnn#replica()}. */
+    public SequenceModel replica() {
+        return new SequenceModel(rnn.replica(), head.replica(), readout);
     }
 
     public Rnn rnn() {
@@ -99,6 +107,7 @@ public final class SequenceModel {
     /** Per-step readout: excludes steps t < firstCounted of the last forward call from the loss. */
     public void maskStepsBefore(int firstCounted) {
         if (readout != Readout.PER_STEP) throw new IllegalStateException("only per-step readouts have steps to mask");
+        if (firstCounted < 0) throw new IllegalArgumentException("firstCounted must be >= 0, got " + firstCounted);
         int f = rnn.outputSize();
         for (int t = 0; t < Math.min(firstCounted, steps); t++) {
             for (int b = 0; b < batch; b++) rowMask[lastOutput.index(t, b, 0) / f] = 0f;

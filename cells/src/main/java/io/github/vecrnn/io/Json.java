@@ -11,6 +11,9 @@ import java.util.Map;
  * Boolean and null. Nesting deeper than 64 levels is refused.
  */
 final class Json {
+    /** RFC 8259's number grammar: no leading zeros, no bare '.', no '+' sign. */
+    private static final java.util.regex.Pattern NUMBER =
+            java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
     private final String s;
     private int pos;
 
@@ -164,6 +167,10 @@ final class Json {
             } else break;
         }
         String t = s.substring(start, pos);
+        if (!NUMBER.matcher(t).matches()) {
+            pos = start;
+            throw error("bad number '" + t + "'");
+        }
         try {
             if (integral) return Long.parseLong(t);
             return Double.parseDouble(t);

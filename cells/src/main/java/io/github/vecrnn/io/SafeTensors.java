@@ -48,6 +48,20 @@ public final class SafeTensors {
 
     /** One tensor: name, dtype, shape and its bytes (a little-endian read-only view). */
     public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
+        public Tensor {
+            long n = 1;
+            for (long d : shape) {
+                if (d < 0 || (d != 0 && n > Long.MAX_VALUE / 8 / d)) {
+                    throw new IllegalArgumentException("tensor '" + name + "' has an invalid shape " + java.util.Arrays.toString(shape));
+                }
+                n *= d;
+            }
+            if (data.remaining() != n * dtype.bytes) {
+                throw new IllegalArgumentException("tensor '" + name + "' " + dtype + " " + java.util.Arrays.toString(shape) + " needs "
+                        + n * dtype.bytes + " bytes, the buffer has " + data.remaining());
+            }
+        }
+
         public long elements() {
             long n = 1;
             for (long d : shape) n *= d;

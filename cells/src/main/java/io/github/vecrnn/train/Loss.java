@@ -21,6 +21,17 @@ public enum Loss {
      * A target class outside [0, cols) is an IllegalArgumentException.
      */
     public double compute(float[] logits, float[] target, int rows, int cols, float[] rowMask, float[] grad) {
+        if (rows < 1 || cols < 1) throw new IllegalArgumentException("rows and cols must be >= 1, got [" + rows + ", " + cols + "]");
+        long cells = (long) rows * cols;
+        if (logits.length < cells) {
+            throw new IllegalArgumentException("logits has " + logits.length + " floats, shape [" + rows + ", " + cols + "] needs " + cells);
+        }
+        if (grad.length < cells) {
+            throw new IllegalArgumentException("grad has " + grad.length + " floats, shape [" + rows + ", " + cols + "] needs " + cells);
+        }
+        if (rowMask != null && rowMask.length < rows) {
+            throw new IllegalArgumentException("rowMask has " + rowMask.length + " entries, rows is " + rows);
+        }
         int counted = 0;
         for (int r = 0; r < rows; r++) if (rowMask == null || rowMask[r] != 0f) counted++;
         if (counted == 0) throw new IllegalArgumentException("no rows count in the loss (all masked)");

@@ -31,6 +31,9 @@ public final class Trainer {
     private double lastNorm = Double.NaN;
 
     public Trainer(SequenceModel model, Loss loss, Optimizer optimizer) {
+        if (model == null || loss == null || optimizer == null) {
+            throw new IllegalArgumentException("model, loss and optimizer must not be null, got " + model + ", " + loss + ", " + optimizer);
+        }
         this.model = model;
         this.loss = loss;
         this.optimizer = optimizer;
@@ -116,6 +119,9 @@ public final class Trainer {
      * as "prefix + tensor[index]"; prefixes.get(k) names module k.
      */
     public static void checkGradients(long step, List<Parameters> params, List<String> prefixes) {
+        if (prefixes.size() != params.size()) {
+            throw new IllegalArgumentException("prefixes has " + prefixes.size() + " names for " + params.size() + " modules");
+        }
         for (int k = 0; k < params.size(); k++) {
             float[] g = params.get(k).gradients();
             for (int i = 0; i < g.length; i++) {
