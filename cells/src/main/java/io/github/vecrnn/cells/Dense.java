@@ -43,7 +43,7 @@ public final class Dense {
             float[] v = params.values();
             for (int i = 0; i < v.length; i++) v[i] = rng.uniform(-bound, bound);
         } else {
-            this.params = shared.sharingValues();
+            this.params = shared.withValues(shared.values());
         }
         this.y = new float[Shapes.elements("Dense output [maxRows, out]", maxRows, outFeatures)];
         this.dx = new float[Shapes.elements("Dense input gradient [maxRows, in]", maxRows, inFeatures)];

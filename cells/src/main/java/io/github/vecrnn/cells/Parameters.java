@@ -47,8 +47,16 @@ public final class Parameters {
         this.gradients = new float[values.length];
     }
 
-    /** The same tensors over the same values array (not a copy), with gradients of its own: for replicas. */
-    Parameters sharingValues() {
+    /**
+     * The same tensors laid over another array of the same length (not a copy), with gradients of its
+     * own: a replica's view of shared weights, or an optimizer's state for this module, named and shaped
+     * like the module's tensors.
+     */
+    public Parameters withValues(float[] values) {
+        if (values.length != this.values.length) {
+            throw new IllegalArgumentException("values has " + values.length + " floats, the tensors " + names() + " need "
+                    + this.values.length);
+        }
         return new Parameters(tensors, values);
     }
 
@@ -96,20 +104,16 @@ public final class Parameters {
 
         /** Appends a tensor and returns its offset. */
         public int add(String name, int... shape) {
-            long n = 1;
-            for (int d : shape) {
-                if (d <= 0) throw new IllegalArgumentException("parameter " + name + " has a non-positive dimension in "
-                        + java.util.Arrays.toString(shape));
-                n *= d;
-            }
+            int offset = (int) size; // size stays below Integer.MAX_VALUE - 8, checked below
+            Tensor added = new Tensor(name, offset, shape.clone()); // refuses an empty name and bad dimensions
             for (Tensor t : tensors) {
                 if (t.name().equals(name)) throw new IllegalArgumentException("duplicate parameter name " + name);
             }
+            long n = added.size();
             if (size + n > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("parameters exceed one Java array (" + (size + n) + " floats)");
             }
-            int offset = (int) size;
-            tensors.add(new Tensor(name, offset, shape.clone()));
+            tensors.add(added);
             size += n;
             return offset;
         }

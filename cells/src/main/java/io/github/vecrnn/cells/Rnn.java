@@ -94,7 +94,7 @@ public final class Rnn {
             Initializers.pytorchDefault(params, hidden, new Rng(b.seed));
             Initializers.layerNormDefaults(params);
         } else {
-            this.params = shared.sharingValues();
+            this.params = shared.withValues(shared.values());
         }
 
         float[] ones = new float[maxRows];
@@ -569,7 +569,6 @@ public final class Rnn {
         /** How the two directions combine (bidirectional only); CONCAT by default, as PyTorch. */
         public Builder merge(Merge merge) {
             if (merge == null) throw new IllegalArgumentException("merge is null");
-            if (merge == null) throw new IllegalArgumentException("merge is null");
             this.merge = merge;
             return this;
         }
@@ -643,7 +642,6 @@ public final class Rnn {
 
         /** The kernels to compute with, e.g. {@code Kernels.preferred().withThreads(2)}. */
         public Builder kernels(Kernels kernels) {
-            if (kernels == null) throw new IllegalArgumentException("kernels is null");
             if (kernels == null) throw new IllegalArgumentException("kernels is null");
             this.kernels = kernels;
             return this;

@@ -48,17 +48,17 @@ public final class SafeTensors {
 
     /** One tensor: name, dtype, shape and its bytes (a little-endian read-only view). */
     public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
+        /** Refuses a shape that is negative or overflows, or bytes that are not elements x dtype size. */
         public Tensor {
-            long n = 1;
+            long elements = 1;
             for (long d : shape) {
-                if (d < 0 || (d != 0 && n > Long.MAX_VALUE / 8 / d)) {
-                    throw new IllegalArgumentException("tensor '" + name + "' has an invalid shape " + java.util.Arrays.toString(shape));
-                }
-                n *= d;
+                if (d < 0) throw new InvalidWeightsException("tensor '" + name + "' has a negative dimension in " + java.util.Arrays.toString(shape));
+                if (d != 0 && elements > Long.MAX_VALUE / 8 / d) throw new InvalidWeightsException("tensor '" + name + "' shape overflows");
+                elements *= d;
             }
-            if (data.remaining() != n * dtype.bytes) {
-                throw new IllegalArgumentException("tensor '" + name + "' " + dtype + " " + java.util.Arrays.toString(shape) + " needs "
-                        + n * dtype.bytes + " bytes, the buffer has " + data.remaining());
+            if (data.remaining() != elements * dtype.bytes) {
+                throw new InvalidWeightsException("tensor '" + name + "' has " + data.remaining() + " bytes but " + dtype + " "
+                        + java.util.Arrays.toString(shape) + " needs " + elements * dtype.bytes);
             }
         }
 
@@ -181,25 +181,15 @@ public final class SafeTensors {
             }
             long[] shape = longs(name, "shape", info.get("shape"), -1);
             long[] offsets = longs(name, "data_offsets", info.get("data_offsets"), 2);
-            long elements = 1;
-            for (long d : shape) {
-                if (d < 0) throw new InvalidWeightsException("tensor '" + name + "' has a negative dimension in " + java.util.Arrays.toString(shape));
-                if (d != 0 && elements > Long.MAX_VALUE / 8 / d) throw new InvalidWeightsException("tensor '" + name + "' shape overflows");
-                elements *= d;
-            }
             long begin = offsets[0], end = offsets[1];
             if (begin < 0 || end < begin || end > dataLength) {
                 throw new InvalidWeightsException("tensor '" + name + "' data_offsets [" + begin + ", " + end
                         + "] are outside the data section of " + dataLength + " bytes");
             }
-            if (end - begin != elements * dtype.bytes) {
-                throw new InvalidWeightsException("tensor '" + name + "' has " + (end - begin) + " bytes but " + dtype + " "
-                        + java.util.Arrays.toString(shape) + " needs " + elements * dtype.bytes);
-            }
             ranges.add(new long[] {begin, end, tensors.size()});
             ByteBuffer data = ByteBuffer.wrap(file, dataStart + (int) begin, (int) (end - begin)).slice()
                     .asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            tensors.put(name, new Tensor(name, dtype, shape, data));
+            tensors.put(name, new Tensor(name, dtype, shape, data)); // checks the shape against the bytes
         }
         ranges.sort((a, b) -> Long.compare(a[0], b[0]));
         for (int i = 1; i < ranges.size(); i++) {

@@ -121,8 +121,7 @@ public final class Weights {
         return staged;
     }
 
-    /** Whether a file tensor's shape equals a parameter's. */
-    public static boolean sameShape(long[] file, int[] expected) {
+    private static boolean sameShape(long[] file, int[] expected) {
         if (file.length != expected.length) return false;
         for (int i = 0; i < file.length; i++) if (file[i] != expected[i]) return false;
         return true;

@@ -63,19 +63,7 @@ public final class Checkpoint {
         for (Map.Entry<String, String> e : optimizer.settings().entrySet()) meta.put(OPTIMIZER + e.getKey(), e.getValue());
         for (Map.Entry<String, String> e : user.entrySet()) meta.put(USER + e.getKey(), e.getValue());
 
-        Map<String, Parameters> modules = model.namedParameters();
-        List<SafeTensors.FloatTensor> tensors = new ArrayList<>(Weights.tensors(modules));
-        for (Map.Entry<String, float[][]> slot : new TreeMap<>(optimizer.state()).entrySet()) {
-            int k = 0;
-            for (Map.Entry<String, Parameters> m : modules.entrySet()) {
-                float[] values = slot.getValue()[k++];
-                for (Parameters.Tensor t : m.getValue().tensors()) {
-                    String name = OPTIMIZER + slot.getKey() + "." + m.getKey() + t.name();
-                    tensors.add(new SafeTensors.FloatTensor(name, t.shape(), values, t.offset()));
-                }
-            }
-        }
-        SafeTensors.write(path, tensors, meta);
+        SafeTensors.write(path, Weights.tensors(arrays(model, optimizer)), meta);
     }
 
     /**
@@ -127,49 +115,20 @@ public final class Checkpoint {
             problems.add("the checkpoint's optimizer is " + saved + ", this trainer's is " + current);
         }
 
-        // Stage the optimizer's state: every slot of this optimizer, every tensor, nothing else.
-        List<Parameters> params = model.parameters();
-        Map<String, float[][]> staged = new LinkedHashMap<>();
-        if (problems.isEmpty()) {
-            optimizer.setUp(params); // zero state, as before a first step: harmless if the load is refused
-            for (Map.Entry<String, float[][]> slot : optimizer.state().entrySet()) {
-                float[][] copy = new float[params.size()][];
-                int k = 0;
-                for (Map.Entry<String, Parameters> m : modules.entrySet()) {
-                    Parameters p = m.getValue();
-                    copy[k] = new float[p.size()];
-                    for (Parameters.Tensor t : p.tensors()) {
-                        String name = OPTIMIZER + slot.getKey() + "." + m.getKey() + t.name();
-                        SafeTensors.Tensor f = contents.tensors().get(name);
-                        if (f == null) {
-                            problems.add("missing tensor '" + name + "' " + t.shapeString());
-                        } else if (f.dtype() != SafeTensors.DType.F32 || !Weights.sameShape(f.shape(), t.shape())) {
-                            problems.add("tensor '" + name + "' is " + f.dtype() + " " + f.shapeString() + ", expected F32 "
-                                    + t.shapeString());
-                        } else {
-                            float[] v = f.toFloatArray();
-                            System.arraycopy(v, 0, copy[k], t.offset(), v.length);
-                        }
-                    }
-                    k++;
-                }
-                staged.put(slot.getKey(), copy);
-            }
-            for (String name : contents.tensors().keySet()) {
-                if (name.startsWith(OPTIMIZER) && !staged.containsKey(slotOf(name))) {
-                    problems.add("unexpected tensor '" + name + "'");
-                }
+        if (!problems.isEmpty()) throw refused(problems);
+
+        // The optimizer's state is loaded like weights: one module view per slot and module, named
+        // "optimizer.<slot>.<module prefix>", checked and copied together with the weights, all or nothing.
+        optimizer.setUp(model.parameters()); // zero state, as before a first step: harmless if the load is refused
+        Map<String, Parameters> arrays = arrays(model, optimizer);
+        for (String name : contents.tensors().keySet()) {
+            if (name.startsWith(OPTIMIZER) && arrays.keySet().stream().noneMatch(name::startsWith)) {
+                problems.add("unexpected tensor '" + name + "'");
             }
         }
-        if (!problems.isEmpty()) {
-            throw new InvalidWeightsException("checkpoint refused, nothing loaded: " + String.join("; ", problems));
-        }
-        // The weights are checked and copied all or nothing; after them nothing can fail.
-        Weights.load(contents, modules);
-        for (Map.Entry<String, float[][]> slot : staged.entrySet()) {
-            float[][] live = optimizer.state().get(slot.getKey());
-            for (int k = 0; k < live.length; k++) System.arraycopy(slot.getValue()[k], 0, live[k], 0, live[k].length);
-        }
+        if (!problems.isEmpty()) throw refused(problems);
+        Weights.load(contents, arrays);
+        // After the arrays nothing can fail.
         optimizer.restoreSteps(optimizerSteps);
         optimizer.setLearningRate(learningRate);
         model.rnn().dropoutRng().setState(rngState);
@@ -181,9 +140,24 @@ public final class Checkpoint {
         return user;
     }
 
-    private static String slotOf(String tensorName) {
-        int dot = tensorName.indexOf('.', OPTIMIZER.length());
-        return dot < 0 ? "" : tensorName.substring(OPTIMIZER.length(), dot);
+    /**
+     * What a checkpoint holds as tensors: the model's modules under their prefixes, then each optimizer
+     * slot laid over each module, as "optimizer.exp_avg.rnn." etc. (slots in name order).
+     */
+    private static Map<String, Parameters> arrays(SequenceModel model, Optimizer optimizer) {
+        Map<String, Parameters> modules = model.namedParameters();
+        Map<String, Parameters> arrays = new LinkedHashMap<>(modules);
+        for (Map.Entry<String, float[][]> slot : new TreeMap<>(optimizer.state()).entrySet()) {
+            int k = 0;
+            for (Map.Entry<String, Parameters> m : modules.entrySet()) {
+                arrays.put(OPTIMIZER + slot.getKey() + "." + m.getKey(), m.getValue().withValues(slot.getValue()[k++]));
+            }
+        }
+        return arrays;
+    }
+
+    private static InvalidWeightsException refused(List<String> problems) {
+        return new InvalidWeightsException("checkpoint refused, nothing loaded: " + String.join("; ", problems));
     }
 
     private static String quoted(String s) {

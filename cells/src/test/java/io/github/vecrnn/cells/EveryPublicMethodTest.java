@@ -69,7 +69,6 @@ class EveryPublicMethodTest {
             Map.entry("new Layouts.OnnxLayer(float[], float[], float[], float[])", "a result record of toOnnx; fromOnnx checks the arrays it is given"),
             Map.entry("new Layouts.KerasLayer(float[], float[], float[])", "a result record of toKeras; fromKeras checks the arrays it is given"),
             Map.entry("new SafeTensors.Contents(Map, Map)", "a result record of parse; each Tensor in it is checked on construction"),
-            Map.entry("Weights.sameShape(long[], int[])", "a predicate: any two shapes can be compared"),
             Map.entry("Weights.tensors(Map)", "any modules can be listed; each FloatTensor is checked on construction"),
             Map.entry("Initializers.layerNormDefaults(Parameters)", "any module: only its layer_norm_* tensors are set"),
             Map.entry("Initializers.kerasDefault(Rnn, Rng)", "any stack: each tensor kind has Keras's rule (peepholes get 0)"),
@@ -190,6 +189,8 @@ class EveryPublicMethodTest {
                   () -> model.forward(new float[36], 2, 6, null, null)));
         t.add(bad("SequenceModel.maskStepsBefore(int)", "firstCounted must be >= 0, got -1", () -> model.maskStepsBefore(-1)));
         t.add(bad("SequenceModel.backward(float[])", "dy has 3 floats, shape [10, 2] needs 20", () -> model.backward(new float[3])));
+        t.add(bad("Parameters.withValues(float[])", "values has 3 floats, the tensors [weight, bias] need 10",
+                  () -> dense.parameters().withValues(new float[3])));
         t.add(bad("Parameters.tensor(String)", "no parameter named 'weight_ih_l7'", () -> params.tensor("weight_ih_l7")));
         t.add(bad("Parameters.Builder.add(String, int[])", "non-positive dimension in [3, 0]", () -> new Parameters.Builder().add("w", 3, 0)));
         t.add(bad("new Parameters.Tensor(String, int, int[])", "offset must be >= 0, got -4", () -> new Parameters.Tensor("w", -4, new int[] {2})));
@@ -254,7 +255,7 @@ class EveryPublicMethodTest {
         t.add(bad("SafeTensors.write(Path, List, Map)", "duplicate tensor name w", () -> SafeTensors.write(MISSING, List.of(one, one), Map.of())));
         t.add(bad("new SafeTensors.FloatTensor(String, int[], float[], int)", "tensor w [3] at offset 1 runs past its array of 3",
                   () -> new SafeTensors.FloatTensor("w", new int[] {3}, new float[3], 1)));
-        t.add(bad("new SafeTensors.Tensor(String, SafeTensors.DType, long[], ByteBuffer)", "tensor 'w' F32 [3] needs 12 bytes, the buffer has 8",
+        t.add(bad("new SafeTensors.Tensor(String, SafeTensors.DType, long[], ByteBuffer)", "tensor 'w' has 8 bytes but F32 [3] needs 12",
                   () -> new SafeTensors.Tensor("w", SafeTensors.DType.F32, new long[] {3}, ByteBuffer.allocate(8))));
         t.add(bad("SafeTensors.Contents.get(String)", "no tensor named 'nope'", () -> weightsOnly.get("nope")));
         t.add(new Case("Weights.save(Path, Parameters)", NoSuchFileException.class, "no-such-directory", () -> Weights.save(MISSING, params)));

@@ -8,6 +8,7 @@ import io.github.vecrnn.cells.Rnn;
 import io.github.vecrnn.cells.SequenceModel;
 import io.github.vecrnn.train.Adam;
 import io.github.vecrnn.train.Checkpoint;
+import io.github.vecrnn.train.CheckpointTest;
 import io.github.vecrnn.train.Loss;
 import io.github.vecrnn.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -130,7 +131,7 @@ class SafeTensorsFuzzTest {
     /** Runs every loader on the input; true when the input loaded, false when refused; failures collects bugs. */
     boolean check(byte[] input, String origin, List<String> failures) {
         List<String> modelBefore = snapshot(model.parameters());
-        List<String> trainerBefore = trainerSnapshot();
+        List<String> trainerBefore = CheckpointTest.snapshot(trainer);
         boolean loaded = false;
         try {
             SafeTensors.Contents c = SafeTensors.parse(input);
@@ -155,7 +156,7 @@ class SafeTensorsFuzzTest {
             try {
                 Checkpoint.load(c, trainer);
             } catch (InvalidWeightsException e) {
-                if (!trainerSnapshot().equals(trainerBefore)) throw new AssertionError("a refused checkpoint changed the trainer");
+                if (!CheckpointTest.snapshot(trainer).equals(trainerBefore)) throw new AssertionError("a refused checkpoint changed the trainer");
             }
         } catch (InvalidWeightsException e) {
             if (e.getMessage() == null || e.getMessage().isBlank()) failures.add(origin + ": refusal without a reason");
@@ -163,14 +164,6 @@ class SafeTensorsFuzzTest {
             failures.add(origin + ": " + t + " (input " + save(input) + ")");
         }
         return loaded;
-    }
-
-    List<String> trainerSnapshot() {
-        List<String> s = snapshot(trainer.model().parameters());
-        for (float[][] slot : trainer.optimizer().state().values()) s.add(Arrays.deepToString(slot));
-        s.add(trainer.steps() + " " + trainer.optimizer().steps() + " " + trainer.optimizer().learningRate() + " "
-              + trainer.model().rnn().dropoutRng().state());
-        return s;
     }
 
     static List<String> snapshot(List<Parameters> params) {

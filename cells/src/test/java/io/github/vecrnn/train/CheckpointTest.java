@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * seed, new optimizer) continues bit for bit like the run that never stopped; a checkpoint that does
  * not fit is refused and changes nothing.
  */
-class CheckpointTest {
+public class CheckpointTest {
     static final int INPUT = 4, HIDDEN = 7, OUT = 3, BATCH = 3, STEPS = 6, TOTAL = 24, STOP = 11;
 
     @TempDir
@@ -109,8 +109,8 @@ class CheckpointTest {
         assertEquals(expected, run(resumed, new Rng(5), 0, 4));
     }
 
-    /** Everything a load could change, as bits. */
-    static List<String> snapshot(Trainer t) {
+    /** Everything a load could change, as bits (SafeTensorsFuzzTest uses it too). */
+    public static List<String> snapshot(Trainer t) {
         List<String> s = new ArrayList<>();
         for (Parameters p : t.model().parameters()) s.add(java.util.Arrays.toString(p.values()));
         for (Map.Entry<String, float[][]> e : new java.util.TreeMap<>(t.optimizer().state()).entrySet()) {
