@@ -5,6 +5,7 @@ module io.github.vecrnn.bench {
     requires jmh.core;
     requires ejml.fdense;
     requires ejml.core;
+    requires com.microsoft.onnxruntime;
     opens io.github.vecrnn.bench;
     exports io.github.vecrnn.bench.jmh_generated to jmh.core;
 }

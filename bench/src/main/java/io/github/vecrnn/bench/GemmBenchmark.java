@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * C = A B (no transposes, alpha 1, beta 0) at square sizes and at the RNN shapes
- * (batch x input x 4*hidden), for vecrnn, its scalar twin and EJML, on 1 and 2 threads.
+ * (batch x input x 4*hidden), for vecrnn, its scalar twin, a plain Java loop and EJML, on 1 and 2 threads.
  * The score is microseconds per product; GFLOP/s = 2 M K N / score / 1000 (scripts/jmh-table.py).
  */
 @State(Scope.Benchmark)
@@ -37,7 +37,7 @@ public class GemmBenchmark {
             "64x256x1024", "64x512x2048", "32x384x1024", "1x384x1024"})
     public String shape;
 
-    @Param({"vecrnn", "scalar", "ejml"})
+    @Param({"vecrnn", "scalar", "plainjava", "ejml"})
     public String impl;
 
     @Param({"1", "2"})
@@ -63,10 +63,12 @@ public class GemmBenchmark {
         kernels = switch (impl) {
             case "vecrnn" -> Kernels.preferred().withThreads(threads);
             case "scalar" -> Kernels.scalar();
-            case "ejml" -> null;
+            case "plainjava", "ejml" -> null;
             default -> throw new IllegalArgumentException("impl " + impl);
         };
-        if (kernels == null) {
+        if (impl.equals("plainjava")) {
+            if (threads != 1) throw new IllegalArgumentException("the plain Java loop is single-threaded; run it with -p threads=1");
+        } else if (kernels == null) {
             ea = FMatrixRMaj.wrap(m, k, a);
             eb = FMatrixRMaj.wrap(k, n, b);
             ec = FMatrixRMaj.wrap(m, n, c);
@@ -80,11 +82,30 @@ public class GemmBenchmark {
     public float[] multiply() {
         if (kernels != null) {
             kernels.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+        } else if (ea == null) {
+            plainJava(m, n, k, a, b, c);
         } else if (threads == 1) {
             CommonOps_FDRM.mult(ea, eb, ec);
         } else {
             CommonOps_MT_FDRM.mult(ea, eb, ec);
         }
         return c;
+    }
+
+    /**
+     * C = A B as a Java programmer would write it without a library: row-major, the i-k-j loop order so that the
+     * inner loop runs along rows of B and C, which C2 compiles to vector instructions (superword). Not the scalar
+     * twin, which keeps one exact summation order per element and cannot be vectorized.
+     */
+    static void plainJava(int m, int n, int k, float[] a, float[] b, float[] c) {
+        for (int i = 0; i < m; i++) {
+            int row = i * n;
+            java.util.Arrays.fill(c, row, row + n, 0f);
+            for (int p = 0; p < k; p++) {
+                float aip = a[i * k + p];
+                int bRow = p * n;
+                for (int j = 0; j < n; j++) c[row + j] += aip * b[bRow + j];
+            }
+        }
     }
 }

@@ -1,11 +1,7 @@
 package io.github.vecrnn.bench;
 
 import io.github.vecrnn.cells.CellKind;
-import io.github.vecrnn.cells.Dense;
-import io.github.vecrnn.cells.Readout;
-import io.github.vecrnn.cells.Rng;
 import io.github.vecrnn.cells.Rnn;
-import io.github.vecrnn.cells.SequenceModel;
 import io.github.vecrnn.kernel.Kernels;
 import io.github.vecrnn.train.Adam;
 import io.github.vecrnn.train.Loss;
@@ -24,12 +20,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * RNN, LSTM and GRU layers on the issue's configurations, in milliseconds per call:
- * <ul>
- *   <li>A: input 128, hidden 256, T 100, batch 32 (inference and training step)</li>
- *   <li>B: as A with batch 1 (inference latency)</li>
- *   <li>C: input 64, hidden 512, T 50, batch 64, 2 layers (inference and training step)</li>
- * </ul>
+ * vecrnn's RNN, LSTM and GRU layers on the configurations of {@link RnnWorkload}, in milliseconds per call.
  * Inference is one forward call in evaluation mode. A training step is what {@link Trainer#step} does:
  * forward, a dense head (H -> 1) on every step, MSE loss, backward through time, finiteness check,
  * Adam update.
@@ -59,25 +50,15 @@ public class RnnBenchmark {
 
     @Setup
     public void setUp() {
-        char config = scenario.charAt(0);
-        int input = config == 'C' ? 64 : 128, hidden = config == 'C' ? 512 : 256, layers = config == 'C' ? 2 : 1;
-        steps = config == 'C' ? 50 : 100;
-        batch = switch (config) {
-            case 'A' -> 32;
-            case 'B' -> 1;
-            default -> 64;
-        };
-        rnn = Rnn.builder(cell, input, hidden).layers(layers).maxBatch(batch).maxSteps(steps)
-                 .kernels(Kernels.preferred().withThreads(threads)).seed(1).build();
-        Rng rng = new Rng(2);
-        x = new float[steps * batch * input];
-        for (int i = 0; i < x.length; i++) x[i] = rng.uniform(-1, 1);
+        RnnWorkload workload = RnnWorkload.of(scenario);
+        Kernels kernels = Kernels.preferred().withThreads(threads);
+        rnn = workload.rnn(cell, kernels);
+        x = workload.x();
+        batch = workload.batch();
+        steps = workload.steps();
         if (scenario.endsWith("training")) {
-            SequenceModel model = new SequenceModel(rnn, new Dense(hidden, 1, steps * batch, rng,
-                    Kernels.preferred().withThreads(threads)), Readout.PER_STEP);
-            trainer = new Trainer(model, Loss.MSE, new Adam(1e-4f));
-            target = new float[steps * batch];
-            for (int i = 0; i < target.length; i++) target[i] = rng.uniform(-1, 1);
+            trainer = new Trainer(workload.model(rnn, kernels), Loss.MSE, new Adam(1e-4f));
+            target = workload.target();
         } else {
             rnn.training(false);
         }

@@ -1,0 +1,144 @@
+package io.github.vecrnn.bench.dl4j;
+
+import io.github.vecrnn.bench.RnnWorkload;
+import io.github.vecrnn.cells.CellKind;
+import io.github.vecrnn.cells.Parameters;
+import io.github.vecrnn.cells.Rnn;
+import io.github.vecrnn.cells.SequenceModel;
+import io.github.vecrnn.kernel.Kernels;
+import java.util.concurrent.TimeUnit;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Deeplearning4j's LSTM (nd4j-native, its CPU backend with OpenBLAS) on the configurations of {@link RnnWorkload},
+ * with vecrnn's weights: the same model as vecrnn's RnnBenchmark, checked output for output in the setup.
+ * Inference is {@code output()} of the LSTM layers alone; a training step is {@code fit()} of the layers and an
+ * {@code RnnOutputLayer} (H -> 1, identity, MSE) on every step, Adam(1e-4). Data in DL4J's own layout [B, F, T].
+ *
+ * <p>DL4J has no GRU and its SimpleRnn has one bias, so only the LSTM is compared. The native thread count comes
+ * from {@code OMP_NUM_THREADS}, read when the native library loads, so the bench command runs this class once per
+ * thread count with that variable set; the setup refuses a {@code threads} parameter that does not match it.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 2, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx4g", "--enable-native-access=ALL-UNNAMED"})
+public class Dl4jLstmBenchmark {
+
+    @Param({"A_inference", "A_training", "B_inference", "C_inference", "C_training"})
+    public String scenario;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    private MultiLayerNetwork net;
+    private INDArray x, target;
+    private boolean training;
+
+    @Setup
+    public void setUp() {
+        String omp = System.getenv("OMP_NUM_THREADS");
+        if (!String.valueOf(threads).equals(omp))
+            throw new IllegalStateException("run with OMP_NUM_THREADS=" + threads + " (it is " + omp + ")");
+        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+        RnnWorkload w = RnnWorkload.of(scenario);
+        training = scenario.endsWith("training");
+        Rnn rnn = w.rnn(CellKind.LSTM, Kernels.preferred());
+        SequenceModel model = w.model(rnn, Kernels.preferred());
+
+        var layers = new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(1e-4)).dataType(DataType.FLOAT).list();
+        for (int l = 0; l < w.layers(); l++)
+            layers.layer(new LSTM.Builder().nIn(l == 0 ? w.input() : w.hidden()).nOut(w.hidden())
+                                           .activation(Activation.TANH).gateActivationFunction(Activation.SIGMOID).build());
+        if (training)
+            layers.layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+                                                  .nIn(w.hidden()).nOut(1).build());
+        net = new MultiLayerNetwork(layers.build());
+        net.init();
+        for (int l = 0; l < w.layers(); l++) copyLstm(rnn.parameters(), l, w.hidden(), net);
+        if (training) {
+            Parameters head = model.head().parameters();
+            net.getLayer(w.layers()).getParam("W").assign(Nd4j.create(slice(head, "weight"), new long[] {w.hidden(), 1}, 'c'));
+            net.getLayer(w.layers()).getParam("b").assign(Nd4j.create(slice(head, "bias"), new long[] {1, 1}, 'c'));
+        }
+
+        float[] xs = w.x();
+        x = Nd4j.create(xs, new long[] {w.steps(), w.batch(), w.input()}, 'c').permute(1, 2, 0).dup('c');  // [B, I, T]
+        target = Nd4j.create(w.target(), new long[] {w.steps(), w.batch(), 1}, 'c').permute(1, 2, 0).dup('c');
+        if (!training) {
+            rnn.training(false);
+            float[] ours = rnn.forward(xs, w.batch(), w.steps(), null, null).output();
+            INDArray theirs = net.output(x).permute(2, 0, 1).dup('c');  // [T, B, H]
+            float[] values = theirs.data().asFloat();
+            // float32 on both sides, different summation orders over up to 100 steps: far below 1e-3 on values
+            // in (-1, 1), where a wrong gate order or bias is off by tenths
+            for (int i = 0; i < ours.length; i++)
+                if (!(Math.abs(ours[i] - values[i]) <= 1e-3f))
+                    throw new IllegalStateException("DL4J and vecrnn differ at output[" + i + "]: " + values[i] + " vs " + ours[i]);
+        }
+    }
+
+    /**
+     * PyTorch's layer l (weight_ih [4H, in], weight_hh [4H, H], two biases; gates i, f, g, o) into DL4J's W [in, 4H],
+     * RW [H, 4H] and b [1, 4H], whose gate blocks are ordered g, f, o, i and which has one bias.
+     */
+    private static void copyLstm(Parameters p, int layer, int hidden, MultiLayerNetwork net) {
+        int[] dl4jOrder = {2, 1, 3, 0};  // DL4J block k holds PyTorch gate dl4jOrder[k]
+        INDArray wih = reorder(slice(p, "weight_ih_l" + layer), hidden, dl4jOrder);
+        INDArray whh = reorder(slice(p, "weight_hh_l" + layer), hidden, dl4jOrder);
+        float[] bias = slice(p, "bias_ih_l" + layer), bhh = slice(p, "bias_hh_l" + layer);
+        for (int i = 0; i < bias.length; i++) bias[i] += bhh[i];
+        INDArray b = reorder(bias, hidden, dl4jOrder);
+        var layerParams = net.getLayer(layer);
+        layerParams.getParam("W").assign(wih.transpose());
+        layerParams.getParam("RW").assign(whh.transpose());
+        layerParams.getParam("b").assign(b.reshape(1, 4L * hidden));
+    }
+
+    /** Rows [4H, cols] (or a vector of 4H) with the gate blocks in the given order. */
+    private static INDArray reorder(float[] rows, int hidden, int[] order) {
+        int cols = rows.length / (4 * hidden);
+        float[] out = new float[rows.length];
+        for (int k = 0; k < 4; k++)
+            System.arraycopy(rows, order[k] * hidden * cols, out, k * hidden * cols, hidden * cols);
+        return Nd4j.create(out, new long[] {4L * hidden, cols}, 'c');
+    }
+
+    private static float[] slice(Parameters p, String name) {
+        Parameters.Tensor t = p.tensor(name);
+        float[] out = new float[t.size()];
+        System.arraycopy(p.values(), t.offset(), out, 0, out.length);
+        return out;
+    }
+
+    @Benchmark
+    public Object step() {
+        if (training) {
+            net.fit(x, target);
+            return net.score();
+        }
+        return net.output(x);
+    }
+}
