@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The bench command: vecrnn against its peers on the same shapes, weights, thread counts and precision, in one run.
 #   scripts/bench.sh quick    a few minutes: fewer shapes, the LSTM only, one fork, short iterations
-#   scripts/bench.sh full     everything, 2 forks (about 45 minutes on 2 cores)
+#   scripts/bench.sh full     everything, 2 forks (about 55 minutes on 2 cores)
 # Writes bench/results/<UTC time>-<mode>/: machine.json, the raw results (jmh/, dl4j/, torch/, logs/), and the
 # report: results.csv (every measurement, medians and min-max), table.md (ratios vecrnn / peer) and chart.png.
 # Called by ./vecrnn bench with JAVA_HOME set to a JDK 25. Run it on an otherwise idle machine.
@@ -69,14 +69,15 @@ jmh gemm-plain "$jar" GemmBenchmark -p shape="$scalar_shapes" -p impl=plainjava,
 jmh activations "$jar" ActivationBenchmark "${short[@]}"
 
 # --- cells: vecrnn, ONNX Runtime (inference), first calls -----------------------------------------------------
-jmh rnn "$jar" RnnBenchmark -p cell="$cells" "${rnn[@]}"
+jmh rnn "$jar" '\.RnnBenchmark\.' -p cell="$cells" "${rnn[@]}"
 jmh ort "$jar" OrtRnnBenchmark -p cell="$cells" "${rnn[@]}"
 jmh first-call "$jar" FirstCallBenchmark "${first[@]}"
 
 # --- Deeplearning4j's LSTM: its native thread count is fixed when the library loads ---------------------------
-for t in 1 2; do
-  OMP_NUM_THREADS=$t jmh "dl4j-${t}t" "$dl4j" Dl4jLstmBenchmark -p threads=$t "${rnn[@]}"
-done
+# It is OpenMP too: on 2 threads both wait policies are measured, as for PyTorch (the report keeps the faster).
+OMP_NUM_THREADS=1 jmh dl4j-1t "$dl4j" Dl4jLstmBenchmark -p threads=1 "${rnn[@]}"
+OMP_NUM_THREADS=2 jmh dl4j-2t "$dl4j" Dl4jLstmBenchmark -p threads=2 "${rnn[@]}"
+OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE jmh dl4j-2t-passive "$dl4j" Dl4jLstmBenchmark -p threads=2 "${rnn[@]}"
 
 # --- PyTorch, on the weights and data vecrnn uses --------------------------------------------------------------
 "$java" $vector -cp "$jar" io.github.vecrnn.bench.RnnWorkload "$run/inputs" >"$run/logs/inputs.log" 2>&1

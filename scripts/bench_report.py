@@ -51,11 +51,29 @@ def row(suite, benchmark, impl, samples, unit, forks, cell="", scenario="", shap
     return {"suite": suite, "benchmark": benchmark, "impl": impl, "cell": cell, "scenario": scenario,
             "shape": shape, "threads": str(threads), "setting": setting, "unit": unit, "median": mid,
             "min": samples[0], "max": samples[-1], "samples": len(samples), "forks": forks,
-            "bytes_per_op": alloc, "flop": flop, "gflops": None if flop is None else flop / (mid * seconds) / 1e9}
+            "bytes_per_op": alloc, "flop": flop, "gflops": None if flop is None else flop / (mid * seconds) / 1e9,
+            "raw": samples}
+
+
+def pooled(rows):
+    """One row per benchmark and setting: rows measured twice in one run (two JMH invocations) pool their samples,
+    as more forks would; bytes per operation is then their mean."""
+    keys = ("suite", "benchmark", "impl", "cell", "scenario", "shape", "threads", "setting")
+    groups = {}
+    for r in rows:
+        groups.setdefault(tuple(r[k] for k in keys), []).append(r)
+    out = []
+    for (suite, benchmark, impl, cell, scenario, shape, threads, setting), same in groups.items():
+        allocs = [r["bytes_per_op"] for r in same if r["bytes_per_op"] is not None]
+        out.append(row(suite, benchmark, impl, [x for r in same for x in r["raw"]], same[0]["unit"],
+                       sum(r["forks"] for r in same), cell, scenario, shape, threads, setting,
+                       sum(allocs) / len(allocs) if allocs else None, same[0]["flop"]))
+    return out
 
 
 def jmh_rows(path):
-    """Rows of one JMH JSON result file."""
+    """Rows of one JMH JSON result file. DL4J's thread settings are environment variables: its file names say
+    whether OMP_WAIT_POLICY=PASSIVE was set."""
     out = []
     for r in json.load(open(path)):
         suite, method = r["benchmark"].rsplit(".", 2)[-2:]
@@ -72,7 +90,10 @@ def jmh_rows(path):
         elif scenario and suite != "FirstCallBenchmark":
             flop = rnn_flop(cell, scenario)
         threads = p.get("threads", "1")
-        setting = "OMP_NUM_THREADS=" + threads if suite == "Dl4jLstmBenchmark" else ""
+        setting = ""
+        if suite == "Dl4jLstmBenchmark":
+            policy = "PASSIVE" if "passive" in os.path.basename(path) else "default"
+            setting = f"OMP_NUM_THREADS={threads} OMP_WAIT_POLICY={policy}"
         out.append(row(suite, method, impl, samples, metric["scoreUnit"], r.get("forks", 1), cell, scenario,
                        p.get("shape", p.get("n", "")), threads, setting, alloc, flop))
     return out
@@ -198,9 +219,9 @@ def tables(rows, machine):
                     continue
                 peers = {impl: find(rows, impl=impl, cell=cell, scenario=scenario, threads=t, benchmark=b)
                          for impl, b in (("onnxruntime", "run"), ("pytorch", "step"), ("dl4j", "step"))}
-                torch_best = peers["pytorch"]
-                if torch_best is not None and t == "2":
-                    settings.append(torch_best["setting"])
+                for impl in ("pytorch", "dl4j"):
+                    if peers[impl] is not None and t == "2":
+                        settings.append(PEERS[impl] + " " + peers[impl]["setting"].split()[-1])
                 cell_text = lambda r: "-" if r is None else f"{fmt(r['median'])} [{fmt(r['min'])}-{fmt(r['max'])}]"
                 out.append(f"| {cell} | {scenario.replace('_', ' ')} | {t} | {cell_text(v)} | "
                            + " | ".join(cell_text(peers[i]) for i in ("onnxruntime", "pytorch", "dl4j")) + " | "
@@ -208,8 +229,9 @@ def tables(rows, machine):
                                         for i in ("onnxruntime", "pytorch", "dl4j")) + " |")
     if settings:
         counts = {s: settings.count(s) for s in sorted(set(settings))}
-        out += ["", "PyTorch on 2 threads is measured with OpenMP's default wait policy and with OMP_WAIT_POLICY=PASSIVE; "
-                "each row shows the faster (" + ", ".join(f"{s}: {n} rows" for s, n in counts.items()) + ")."]
+        out += ["", "PyTorch and DL4J (both OpenMP) on 2 threads are measured with OpenMP's default wait policy and with "
+                "OMP_WAIT_POLICY=PASSIVE; each row shows the faster (" + ", ".join(f"{s}: {n} rows" for s, n in counts.items())
+                + ")."]
 
     firsts = [r for r in rows if r["benchmark"] == "firstCall"]
     if firsts:
@@ -288,7 +310,7 @@ def main(argv):
     for path in sorted(glob.glob(os.path.join(run, "jmh", "*.json")) + glob.glob(os.path.join(run, "dl4j", "*.json"))):
         rows += jmh_rows(path)
     torch_results, torch_version = torch_rows(run)
-    rows += torch_results
+    rows = pooled(rows + torch_results)
     machine["torch"] = torch_version
     with open(os.path.join(run, "results.csv"), "w", newline="") as f:
         for key in ("date", "mode", "command", "cpu", "logical_processors", "memory_gib", "os", "jdk", "python",
