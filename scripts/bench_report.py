@@ -158,6 +158,19 @@ def find(rows, **match):
     return min(hits, key=lambda r: r["median"]) if hits else None
 
 
+def rnn_comparisons(rows):
+    """(cell, scenario, threads, vecrnn's row, {peer: its fastest row or None}) for every RNN row vecrnn has."""
+    for cell in GATES:
+        for scenario in SCENARIOS:
+            for t in ("1", "2"):
+                v = find(rows, suite="RnnBenchmark", cell=cell, scenario=scenario, threads=t)
+                if v is not None:
+                    yield cell, scenario, t, v, {impl: find(rows, impl=impl, cell=cell, scenario=scenario, threads=t,
+                                                            benchmark=b)
+                                                 for impl, b in (("onnxruntime", "run"), ("pytorch", "step"),
+                                                                 ("dl4j", "step"))}
+
+
 def fmt(value, digits=3):
     if value is None:
         return "-"
@@ -211,22 +224,15 @@ def tables(rows, machine):
             "| cell | scenario | threads | vecrnn | ONNX Runtime | PyTorch | DL4J | vs ORT | vs PyTorch | vs DL4J |",
             "|---|---|---|---|---|---|---|---|---|---|"]
     settings = []
-    for cell in GATES:
-        for scenario in SCENARIOS:
-            for t in ("1", "2"):
-                v = find(rows, suite="RnnBenchmark", cell=cell, scenario=scenario, threads=t)
-                if v is None:
-                    continue
-                peers = {impl: find(rows, impl=impl, cell=cell, scenario=scenario, threads=t, benchmark=b)
-                         for impl, b in (("onnxruntime", "run"), ("pytorch", "step"), ("dl4j", "step"))}
-                for impl in ("pytorch", "dl4j"):
-                    if peers[impl] is not None and t == "2":
-                        settings.append(PEERS[impl] + " " + peers[impl]["setting"].split()[-1])
-                cell_text = lambda r: "-" if r is None else f"{fmt(r['median'])} [{fmt(r['min'])}-{fmt(r['max'])}]"
-                out.append(f"| {cell} | {scenario.replace('_', ' ')} | {t} | {cell_text(v)} | "
-                           + " | ".join(cell_text(peers[i]) for i in ("onnxruntime", "pytorch", "dl4j")) + " | "
-                           + " | ".join(ratio(v["median"], None if peers[i] is None else peers[i]["median"])
-                                        for i in ("onnxruntime", "pytorch", "dl4j")) + " |")
+    for cell, scenario, t, v, peers in rnn_comparisons(rows):
+        for impl in ("pytorch", "dl4j"):
+            if peers[impl] is not None and t == "2":
+                settings.append(PEERS[impl] + " " + peers[impl]["setting"].split()[-1])
+        cell_text = lambda r: "-" if r is None else f"{fmt(r['median'])} [{fmt(r['min'])}-{fmt(r['max'])}]"
+        out.append(f"| {cell} | {scenario.replace('_', ' ')} | {t} | {cell_text(v)} | "
+                   + " | ".join(cell_text(peers[i]) for i in ("onnxruntime", "pytorch", "dl4j")) + " | "
+                   + " | ".join(ratio(v["median"], None if peers[i] is None else peers[i]["median"])
+                                for i in ("onnxruntime", "pytorch", "dl4j")) + " |")
     if settings:
         counts = {s: settings.count(s) for s in sorted(set(settings))}
         out += ["", "PyTorch and DL4J (both OpenMP) on 2 threads are measured with OpenMP's default wait policy and with "
@@ -273,16 +279,10 @@ def chart(rows, machine, path):
     top.legend(fontsize=8, ncol=4)
 
     labels, series = [], {}
-    for cell in GATES:
-        for scenario in SCENARIOS:
-            for t in ("1", "2"):
-                v = find(rows, suite="RnnBenchmark", cell=cell, scenario=scenario, threads=t)
-                if v is None:
-                    continue
-                labels.append(f"{cell} {scenario.replace('_', ' ')} {t}T")
-                for impl, b in (("vecrnn", "step"), ("onnxruntime", "run"), ("pytorch", "step"), ("dl4j", "step")):
-                    r = v if impl == "vecrnn" else find(rows, impl=impl, cell=cell, scenario=scenario, threads=t, benchmark=b)
-                    series.setdefault(impl, []).append(0 if r is None else r["gflops"])
+    for cell, scenario, t, v, peers in rnn_comparisons(rows):
+        labels.append(f"{cell} {scenario.replace('_', ' ')} {t}T")
+        for impl, r in [("vecrnn", v)] + list(peers.items()):
+            series.setdefault(impl, []).append(0 if r is None else r["gflops"])
     width = 0.8 / len(series)
     for i, (impl, values) in enumerate(series.items()):
         bottom.bar([x + i * width for x in range(len(labels))], values, width, label=PEERS[impl])

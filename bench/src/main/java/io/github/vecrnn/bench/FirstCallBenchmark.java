@@ -1,14 +1,11 @@
 package io.github.vecrnn.bench;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.github.vecrnn.cells.CellKind;
 import io.github.vecrnn.cells.Rnn;
-import io.github.vecrnn.io.Onnx;
 import io.github.vecrnn.kernel.Kernels;
-import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -61,13 +58,8 @@ public class FirstCallBenchmark {
         batch = workload.batch();
         steps = workload.steps();
         if (impl.equals("onnxruntime")) {
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
-            try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-                options.setIntraOpNumThreads(1);
-                session = env.createSession(Onnx.export(rnn, false), options);
-            }
-            feeds = Map.of("input", OnnxTensor.createTensor(env, FloatBuffer.wrap(x),
-                    new long[] {steps, batch, workload.input()}));
+            session = OrtRnnBenchmark.session(rnn, 1);
+            feeds = Map.of("input", OrtRnnBenchmark.input(workload, x));
         } else if (!impl.equals("vecrnn")) {
             throw new IllegalArgumentException("impl " + impl + " is not vecrnn or onnxruntime");
         }

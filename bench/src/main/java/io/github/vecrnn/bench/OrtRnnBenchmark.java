@@ -57,15 +57,24 @@ public class OrtRnnBenchmark {
         Rnn rnn = workload.rnn(cell, Kernels.preferred());
         rnn.training(false);
         float[] x = workload.x();
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(threads);
-            session = env.createSession(Onnx.export(rnn, false), options);
-        }
-        input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x),
-                new long[] {workload.steps(), workload.batch(), workload.input()});
+        session = session(rnn, threads);
+        input = input(workload, x);
         feeds = Map.of("input", input);
         sameOutputs(rnn.forward(x, workload.batch(), workload.steps(), null, null).output(), session, feeds);
+    }
+
+    /** A session on vecrnn's model exported to ONNX: {@code threads} intra-op threads, ORT's defaults otherwise. */
+    static OrtSession session(Rnn rnn, int threads) throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(threads);
+            return OrtEnvironment.getEnvironment().createSession(Onnx.export(rnn, false), options);
+        }
+    }
+
+    /** x [T, B, I] as the exported model's input tensor. */
+    static OnnxTensor input(RnnWorkload workload, float[] x) throws OrtException {
+        return OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(x),
+                new long[] {workload.steps(), workload.batch(), workload.input()});
     }
 
     /**

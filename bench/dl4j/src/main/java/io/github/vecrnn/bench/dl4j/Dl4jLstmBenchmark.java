@@ -5,6 +5,7 @@ import io.github.vecrnn.cells.CellKind;
 import io.github.vecrnn.cells.Parameters;
 import io.github.vecrnn.cells.Rnn;
 import io.github.vecrnn.cells.SequenceModel;
+import io.github.vecrnn.io.Layouts;
 import io.github.vecrnn.kernel.Kernels;
 import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -15,6 +16,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -77,7 +79,7 @@ public class Dl4jLstmBenchmark {
                                                   .nIn(w.hidden()).nOut(1).build());
         net = new MultiLayerNetwork(layers.build());
         net.init();
-        for (int l = 0; l < w.layers(); l++) copyLstm(rnn.parameters(), l, w.hidden(), net);
+        for (int l = 0; l < w.layers(); l++) copyLstm(rnn, l, w.hidden(), net);
         if (training) {
             Parameters head = model.head().parameters();
             net.getLayer(w.layers()).getParam("W").assign(Nd4j.create(slice(head, "weight"), new long[] {w.hidden(), 1}, 'c'));
@@ -101,29 +103,24 @@ public class Dl4jLstmBenchmark {
     }
 
     /**
-     * PyTorch's layer l (weight_ih [4H, in], weight_hh [4H, H], two biases; gates i, f, g, o) into DL4J's W [in, 4H],
-     * RW [H, 4H] and b [1, 4H], whose gate blocks are ordered g, f, o, i and which has one bias.
+     * Layer l into DL4J's W [in, 4H], RW [H, 4H] and b [1, 4H]: the same shapes as Keras' kernel, recurrent kernel
+     * and summed bias, which {@link Layouts#toKeras} produces with the gate blocks in the order i, f, c, o; DL4J
+     * orders them c, f, o, i.
      */
-    private static void copyLstm(Parameters p, int layer, int hidden, MultiLayerNetwork net) {
-        int[] dl4jOrder = {2, 1, 3, 0};  // DL4J block k holds PyTorch gate dl4jOrder[k]
-        INDArray wih = reorder(slice(p, "weight_ih_l" + layer), hidden, dl4jOrder);
-        INDArray whh = reorder(slice(p, "weight_hh_l" + layer), hidden, dl4jOrder);
-        float[] bias = slice(p, "bias_ih_l" + layer), bhh = slice(p, "bias_hh_l" + layer);
-        for (int i = 0; i < bias.length; i++) bias[i] += bhh[i];
-        INDArray b = reorder(bias, hidden, dl4jOrder);
-        var layerParams = net.getLayer(layer);
-        layerParams.getParam("W").assign(wih.transpose());
-        layerParams.getParam("RW").assign(whh.transpose());
-        layerParams.getParam("b").assign(b.reshape(1, 4L * hidden));
+    private static void copyLstm(Rnn rnn, int layer, int hidden, MultiLayerNetwork net) {
+        Layouts.KerasLayer keras = Layouts.toKeras(rnn, layer, false);
+        var params = net.getLayer(layer);
+        params.getParam("W").assign(dl4jGateOrder(keras.kernel(), hidden));
+        params.getParam("RW").assign(dl4jGateOrder(keras.recurrentKernel(), hidden));
+        params.getParam("b").assign(dl4jGateOrder(keras.bias(), hidden));
     }
 
-    /** Rows [4H, cols] (or a vector of 4H) with the gate blocks in the given order. */
-    private static INDArray reorder(float[] rows, int hidden, int[] order) {
-        int cols = rows.length / (4 * hidden);
-        float[] out = new float[rows.length];
-        for (int k = 0; k < 4; k++)
-            System.arraycopy(rows, order[k] * hidden * cols, out, k * hidden * cols, hidden * cols);
-        return Nd4j.create(out, new long[] {4L * hidden, cols}, 'c');
+    /** A row-major [rows, 4H] matrix with column blocks [i | f | c | o] (Keras) as [c | f | o | i] (DL4J). */
+    private static INDArray dl4jGateOrder(float[] rowMajor, int hidden) {
+        INDArray keras = Nd4j.create(rowMajor, new long[] {rowMajor.length / (4L * hidden), 4L * hidden}, 'c');
+        INDArray[] blocks = new INDArray[4];
+        for (int g = 0; g < 4; g++) blocks[g] = keras.get(NDArrayIndex.all(), NDArrayIndex.interval((long) g * hidden, (long) (g + 1) * hidden));
+        return Nd4j.hstack(blocks[2], blocks[1], blocks[3], blocks[0]);
     }
 
     private static float[] slice(Parameters p, String name) {
