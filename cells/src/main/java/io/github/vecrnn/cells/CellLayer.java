@@ -38,13 +38,18 @@ abstract class CellLayer {
     float[] dh, dhPrev;    // [B, H] running state gradient
     final float[] ones;    // [T*B] of 1f: bias gradients are column sums, computed as GEMVs
     final float[] projectionBias; // [G*H] the bias added in the input projection
-    // Transposed copies of W [G*H, I] and R [G*H, H], refreshed at every forward call with batch >=
-    // TRANSPOSED_MIN_BATCH: the GEMMs then read them in place ([I, G*H] and [H, G*H] row-major) instead
-    // of packing R^T at every step (measured: 2x faster per step at batch 32). For smaller batches each
-    // step is a matrix-vector product that reads R's rows directly and the copy would not pay.
-    static final int TRANSPOSED_MIN_BATCH = 4;
+    // Transposed copies of W [G*H, I] and R [G*H, H]: the GEMMs read them in place ([I, G*H] and
+    // [H, G*H] row-major) instead of packing R^T at every step (measured: 2x faster per step at batch
+    // 32), and at batch 1 each step is then the vertical matrix-vector form, without lane sums. They are
+    // a cache keyed on the weights' exact bits: a forward call compares W and R with the copies they
+    // were made from (weightsSeen) and transposes again only when a bit differs, so repeated inference
+    // skips the transpose and a training step, whose weights changed, redoes it.
     final float[] inputWeightsT, recurrentWeightsT;
-    boolean transposed;
+    private final float[] weightsSeen; // [G*H*I + G*H*H] W then R as they were when last transposed
+    private boolean transposeValid;
+    // At least this batch: each step's input projection is computed just before the step. Below it, a
+    // per-step projection would be a matrix-vector product that streams W^T at every step.
+    static final int PER_STEP_PROJECTION_MIN_BATCH = 4;
 
     static final float LAYER_NORM_EPS = 1e-5f;
     final boolean layerNorm;
@@ -79,6 +84,7 @@ abstract class CellLayer {
         this.projectionBias = new float[gateWidth];
         this.inputWeightsT = new float[inputSize * gateWidth];
         this.recurrentWeightsT = new float[hidden * gateWidth];
+        this.weightsSeen = new float[gateWidth * (inputSize + hidden)];
         this.layerNorm = layerNorm;
         this.inputGain = layerNorm ? params.tensor("layer_norm_ih_weight_" + suffix).offset() : -1;
         this.recurrentGain = layerNorm ? params.tensor("layer_norm_hh_weight_" + suffix).offset() : -1;
@@ -175,17 +181,13 @@ abstract class CellLayer {
 
     /**
      * c[rows, cols at cOffset, ldc] += a[rows, H] R_sub^T, where R_sub is R's gate rows
-     * [gateOffset, gateOffset + cols): the recurrent product of one step, through R^T when transposed.
+     * [gateOffset, gateOffset + cols): the recurrent product of one step, read from R^T.
      */
     final void recurrentProduct(float[] a, int aOffset, int rows, int gateOffset, int cols, float[] c, int cOffset, int ldc) {
-        if (transposed) {
-            kernels.sgemm(false, false, rows, cols, hidden, 1f, a, aOffset, hidden, recurrentWeightsT, gateOffset, gateWidth,
-                          1f, c, cOffset, ldc);
-        } else {
-            kernels.sgemm(false, true, rows, cols, hidden, 1f, a, aOffset, hidden, params.values(), wHh + gateOffset * hidden,
-                          hidden, 1f, c, cOffset, ldc);
-        }
+        kernels.sgemm(false, false, rows, cols, hidden, 1f, a, aOffset, hidden, recurrentWeightsT, gateOffset, gateWidth,
+                      1f, c, cOffset, ldc);
     }
+
 
     // ------------------------------------------------------------------ what each cell supplies
 
@@ -261,15 +263,12 @@ abstract class CellLayer {
         this.lengths = lengths;
         int rows = steps * batch;
         prepareProjectionBias();
-        transposed = batch >= TRANSPOSED_MIN_BATCH;
-        if (transposed) {
-            kernels.transpose(gateWidth, inputSize, params.values(), wIh, inputSize, inputWeightsT, 0, gateWidth);
-            kernels.transpose(gateWidth, hidden, params.values(), wHh, hidden, recurrentWeightsT, 0, gateWidth);
-        }
-        // W x_t + b: for every step at once ([T*B, I] x [I, G*H]), or, without layer norm and with the
-        // transposed weights, one step at a time just before the step, whose GEMM then adds R h_{t-1}
-        // onto rows still in cache (measured: the step's epilogue took 16% of an LSTM call on cold rows).
-        boolean perStep = transposed && !layerNorm;
+        transposeWeights();
+        // W x_t + b: for every step at once ([T*B, I] x [I, G*H]), or, without layer norm and from a
+        // batch of PER_STEP_PROJECTION_MIN_BATCH, one step at a time just before the step, whose GEMM then
+        // adds R h_{t-1} onto rows still in cache (measured: the step's epilogue took 16% of an LSTM call
+        // on cold rows).
+        boolean perStep = !layerNorm && batch >= PER_STEP_PROJECTION_MIN_BATCH;
         if (!perStep) inputProjection(x, xOffset, 0, rows);
         int first = reverse ? steps : 0;
         if (h0 == null) {
@@ -297,6 +296,22 @@ abstract class CellLayer {
         }
     }
 
+    /** Brings inputWeightsT and recurrentWeightsT up to date with W and R (see weightsSeen). */
+    private void transposeWeights() {
+        float[] w = params.values();
+        int wSize = gateWidth * inputSize, rSize = gateWidth * hidden;
+        if (transposeValid
+            && java.util.Arrays.equals(w, wIh, wIh + wSize, weightsSeen, 0, wSize)
+            && java.util.Arrays.equals(w, wHh, wHh + rSize, weightsSeen, wSize, wSize + rSize)) {
+            return;
+        }
+        kernels.transpose(gateWidth, inputSize, w, wIh, inputSize, inputWeightsT, 0, gateWidth);
+        kernels.transpose(gateWidth, hidden, w, wHh, hidden, recurrentWeightsT, 0, gateWidth);
+        System.arraycopy(w, wIh, weightsSeen, 0, wSize);
+        System.arraycopy(w, wHh, weightsSeen, wSize, rSize);
+        transposeValid = true;
+    }
+
     /**
      * pre rows [row0, row0 + rows) = W x_r + b, the input projection of those rows of x [T*B, I]; with
      * layer norm gamma_x * LN(W x_r) + b (W x_r kept in inputNormalized). Every element is the same FMA
@@ -309,13 +324,8 @@ abstract class CellLayer {
         if (!layerNorm) {
             for (int r = 0; r < rows; r++) System.arraycopy(projectionBias, 0, pre, c0 + r * gateWidth, gateWidth);
         }
-        if (transposed) {
-            kernels.sgemm(false, false, rows, gateWidth, inputSize, 1f, x, xOffset + row0 * inputSize, inputSize,
-                          inputWeightsT, 0, gateWidth, beta, projection, c0, gateWidth);
-        } else {
-            kernels.sgemm(false, true, rows, gateWidth, inputSize, 1f, x, xOffset + row0 * inputSize, inputSize,
-                          params.values(), wIh, inputSize, beta, projection, c0, gateWidth);
-        }
+        kernels.sgemm(false, false, rows, gateWidth, inputSize, 1f, x, xOffset + row0 * inputSize, inputSize,
+                      inputWeightsT, 0, gateWidth, beta, projection, c0, gateWidth);
         if (layerNorm) {                 // gamma_x * LN(W x_t) + b
             float[] w = params.values();
             for (int r = row0; r < row0 + rows; r++) {
@@ -346,7 +356,7 @@ abstract class CellLayer {
                 for (int b = 0; b < batch; b++) {
                     if (isPadding(t, b)) continue;
                     int o = dOutColumn + (t * batch + b) * dOutStride;
-                    kernels.add(dh, b * hidden, dOut, o, dh, b * hidden, hidden);
+                    for (int j = 0; j < hidden; j++) dh[b * hidden + j] += dOut[o + j];
                 }
             }
             stepBackward(t, prev, cur);

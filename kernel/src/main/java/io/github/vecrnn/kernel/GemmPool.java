@@ -126,6 +126,10 @@ final class GemmPool {
             int j1 = Math.min(n, blocks * (part + 1) / parts * COLUMN_ALIGN);
             if (j1 <= j0) return;
             int bStart = bOffset + j0 * (transB ? ldb : 1);
+            if (m == 1 && !transA && !transB) { // one row: the vertical matrix-vector form, same FMA chains
+                support.sgemv(true, k, j1 - j0, alpha, b, bStart, ldb, a, aOffset, beta, c, cOffset + j0);
+                return;
+            }
             support.sgemm(transA, transB, m, j1 - j0, k, alpha, a, aOffset, lda, b, bStart, ldb,
                           beta, c, cOffset + j0, ldc);
         } else {

@@ -35,6 +35,15 @@ final class PanamaKernelSupport implements KernelSupport {
     private static final VectorShuffle<Float> SWAP8 = swap(8), SWAP4 = swap(4), SWAP2 = swap(2), SWAP1 = swap(1);
     private static final FloatVector ONE = FloatVector.broadcast(SPECIES, 1f);
     private static final FloatVector TWO = FloatVector.broadcast(SPECIES, 2f);
+    // The constants of Approximations that an FMA adds or multiplies as a vector operand.
+    private static final FloatVector MINUS_LN2_HI = FloatVector.broadcast(SPECIES, -LN2_HI);
+    private static final FloatVector MINUS_LN2_LO = FloatVector.broadcast(SPECIES, -LN2_LO);
+    private static final FloatVector E4 = FloatVector.broadcast(SPECIES, EXP_E4);
+    private static final FloatVector E3 = FloatVector.broadcast(SPECIES, EXP_E3);
+    private static final FloatVector E2 = FloatVector.broadcast(SPECIES, EXP_E2);
+    private static final FloatVector R2 = FloatVector.broadcast(SPECIES, TANH_R2);
+    private static final FloatVector R1 = FloatVector.broadcast(SPECIES, TANH_R1);
+    private static final FloatVector R0 = FloatVector.broadcast(SPECIES, TANH_R0);
     private static final int SIGN_BIT = 0x8000_0000;
 
     /**
@@ -329,6 +338,34 @@ final class PanamaKernelSupport implements KernelSupport {
                                        float[] x, int x0, float beta, float[] y, int y0) {
         float[] tile = SCRATCH.get().tile;
         int j = 0;
+        for (; j + 4 * NR <= n; j += 4 * NR) { // four strips: sixteen loads in flight per row of A
+            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            FloatVector s8 = s0, s9 = s0, s10 = s0, s11 = s0, s12 = s0, s13 = s0, s14 = s0, s15 = s0;
+            for (int i = 0, ai = a0 + j; i < m; i++, ai += lda) {
+                FloatVector xv = FloatVector.broadcast(SPECIES, x[x0 + i]);
+                s0 = xv.fma(FloatVector.fromArray(SPECIES, a, ai), s0);
+                s1 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + L), s1);
+                s2 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 2 * L), s2);
+                s3 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 3 * L), s3);
+                s4 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 4 * L), s4);
+                s5 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 5 * L), s5);
+                s6 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 6 * L), s6);
+                s7 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 7 * L), s7);
+                s8 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 8 * L), s8);
+                s9 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 9 * L), s9);
+                s10 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 10 * L), s10);
+                s11 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 11 * L), s11);
+                s12 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 12 * L), s12);
+                s13 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 13 * L), s13);
+                s14 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 14 * L), s14);
+                s15 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 15 * L), s15);
+            }
+            s0.intoArray(tile, 0); s1.intoArray(tile, L); s2.intoArray(tile, 2 * L); s3.intoArray(tile, 3 * L);
+            s4.intoArray(tile, NR); s5.intoArray(tile, NR + L); s6.intoArray(tile, NR + 2 * L); s7.intoArray(tile, NR + 3 * L);
+            s8.intoArray(tile, 2 * NR); s9.intoArray(tile, 2 * NR + L); s10.intoArray(tile, 2 * NR + 2 * L); s11.intoArray(tile, 2 * NR + 3 * L);
+            s12.intoArray(tile, 3 * NR); s13.intoArray(tile, 3 * NR + L); s14.intoArray(tile, 3 * NR + 2 * L); s15.intoArray(tile, 3 * NR + 3 * L);
+            epilogue(tile, 4, NR, alpha, beta, y, y0 + j, NR);
+        }
         for (; j + 2 * NR <= n; j += 2 * NR) { // two strips: eight loads in flight per row of A
             FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
             for (int i = 0, ai = a0 + j; i < m; i++, ai += lda) {
@@ -474,10 +511,12 @@ final class PanamaKernelSupport implements KernelSupport {
 
     // --------------------------------------------------------------------------------- activations
 
-    // The vector math below is written out inside each loop on purpose: a FloatVector passed to a
-    // helper method that C2 does not inline is boxed on the heap (measured: 200-960 bytes per call on
-    // short rows, where the helper's call site is cold). The tail runs the scalar twin, which gives the
-    // same bits, so no masked call site is needed either.
+    // The vector math below is written out inside each loop on purpose, with nothing but Vector API
+    // calls (which are all force-inlined): a FloatVector passed to a helper method that C2 does not
+    // inline is boxed on the heap. Measured: 200-960 bytes per call on short rows where the helper's call
+    // site is cold; and 737 KB per training step of a layer-norm LSTM, where sigmoid was inlined into a
+    // cell's large step method whose inlining budget then ran out before a small fma helper (removed).
+    // The tail runs the scalar twin, which gives the same bits, so no masked call site is needed either.
 
     @Override
     public void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int n) {
@@ -487,9 +526,8 @@ final class PanamaKernelSupport implements KernelSupport {
             FloatVector z = FloatVector.fromArray(SPECIES, x, xOffset + i).neg().max(EXP_MIN).min(EXP_MAX);
             FloatVector shifted = z.fma(LOG2E, -0.5f).add(ROUND_MAGIC);
             FloatVector k = shifted.sub(ROUND_MAGIC);
-            FloatVector r = fma(k, -LN2_LO, fma(k, -LN2_HI, z));
-            FloatVector er = fma(fma(fma(fma(r.fma(EXP_E6, EXP_E5), r, EXP_E4), r, EXP_E3), r, EXP_E2), r, 1f);
-            er = fma(er, r, 1f);
+            FloatVector r = k.fma(MINUS_LN2_LO, k.fma(MINUS_LN2_HI, z));
+            FloatVector er = r.fma(EXP_E6, EXP_E5).fma(r, E4).fma(r, E3).fma(r, E2).fma(r, ONE).fma(r, ONE);
             FloatVector twoToK = shifted.reinterpretAsInts()
                     .lanewise(VectorOperators.LSHL, 23).add(EXP_BIAS_BITS).reinterpretAsFloats();
             ONE.div(er.mul(twoToK).add(1f)).intoArray(y, yOffset + i);
@@ -507,15 +545,14 @@ final class PanamaKernelSupport implements KernelSupport {
             FloatVector ax = v.abs();
             // |x| < 0.55: odd polynomial |x| + |x|^3 R(x^2)
             FloatVector u = ax.mul(ax);
-            FloatVector rp = fma(fma(fma(u.fma(TANH_R4, TANH_R3), u, TANH_R2), u, TANH_R1), u, TANH_R0);
+            FloatVector rp = u.fma(TANH_R4, TANH_R3).fma(u, R2).fma(u, R1).fma(u, R0);
             FloatVector small = ax.mul(u).fma(rp, ax);
             // otherwise 1 - 2 / (1 + exp(2|x|)), exp as in Approximations.exp
             FloatVector z = ax.mul(2f).min(EXP_MAX);
             FloatVector shifted = z.fma(LOG2E, -0.5f).add(ROUND_MAGIC);
             FloatVector k = shifted.sub(ROUND_MAGIC);
-            FloatVector r = fma(k, -LN2_LO, fma(k, -LN2_HI, z));
-            FloatVector er = fma(fma(fma(fma(r.fma(EXP_E6, EXP_E5), r, EXP_E4), r, EXP_E3), r, EXP_E2), r, 1f);
-            er = fma(er, r, 1f);
+            FloatVector r = k.fma(MINUS_LN2_LO, k.fma(MINUS_LN2_HI, z));
+            FloatVector er = r.fma(EXP_E6, EXP_E5).fma(r, E4).fma(r, E3).fma(r, E2).fma(r, ONE).fma(r, ONE);
             FloatVector twoToK = shifted.reinterpretAsInts()
                     .lanewise(VectorOperators.LSHL, 23).add(EXP_BIAS_BITS).reinterpretAsFloats();
             FloatVector large = ONE.sub(TWO.div(er.mul(twoToK).add(1f)));
@@ -526,16 +563,6 @@ final class PanamaKernelSupport implements KernelSupport {
         for (; i < n; i++) {
             y[yOffset + i] = Approximations.tanh(x[xOffset + i]);
         }
-    }
-
-    /** a * b + c with a scalar c, rounded once, like {@link Math#fma(float, float, float)}. */
-    private static FloatVector fma(FloatVector a, FloatVector b, float c) {
-        return a.fma(b, FloatVector.broadcast(SPECIES, c));
-    }
-
-    /** a * b + c with a scalar b. */
-    private static FloatVector fma(FloatVector a, float b, FloatVector c) {
-        return a.fma(FloatVector.broadcast(SPECIES, b), c);
     }
 
     @Override
@@ -556,7 +583,7 @@ final class PanamaKernelSupport implements KernelSupport {
         int bound = SPECIES.loopBound(n), i = 0;
         for (; i < bound; i += L) {
             FloatVector t = FloatVector.fromArray(SPECIES, y, yOffset + i);
-            fma(t.neg(), t, 1f).intoArray(d, dOffset + i);
+            t.neg().fma(t, ONE).intoArray(d, dOffset + i);
         }
         for (; i < n; i++) {
             float t = y[yOffset + i];

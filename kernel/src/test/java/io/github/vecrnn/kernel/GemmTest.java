@@ -23,7 +23,7 @@ class GemmTest {
     private static final float GUARD = -12345.5f;
 
     /** 0..3, lane counts +-1 for 4, 8 and 16 lanes, strip widths +-1 (16, 32, 64), primes. */
-    private static final int[] SIZES = {0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 37, 61, 63, 64, 65, 127, 257};
+    private static final int[] SIZES = {0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 37, 61, 63, 64, 65, 127, 257, 465};
     private static final float[][] ALPHA_BETA = {{1f, 0f}, {1f, 1f}, {-0.75f, 0f}, {2.5f, 0.5f}, {0f, 0.5f}, {0f, 0f}, {1f, -1.25f}};
 
     record Shape(int m, int n, int k) {}
@@ -79,7 +79,9 @@ class GemmTest {
         SplittableRandom random = new SplittableRandom(4);
         Kernels two = Kernels.preferred().withThreads(2);
         List<Shape> shapes = List.of(new Shape(96, 200, 150), new Shape(64, 1024, 256), new Shape(300, 20, 400),
-                new Shape(2, 4096, 512), new Shape(128, 128, 128), new Shape(300, 100, 150));
+                new Shape(2, 4096, 512), new Shape(128, 128, 128), new Shape(300, 100, 150),
+                // one row from Kernels.PARALLEL_MIN_GEMV_ELEMENTS of B: split by columns as matrix-vector products
+                new Shape(1, 1024, 256), new Shape(1, 465, 257), new Shape(1, 100, 700));
         for (Shape s : shapes) {
             for (boolean transA : new boolean[] {false, true}) {
                 for (boolean transB : new boolean[] {false, true}) {
