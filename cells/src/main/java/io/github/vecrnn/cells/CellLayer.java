@@ -188,7 +188,6 @@ abstract class CellLayer {
                       1f, c, cOffset, ldc);
     }
 
-
     // ------------------------------------------------------------------ what each cell supplies
 
     /**
@@ -356,7 +355,7 @@ abstract class CellLayer {
                 for (int b = 0; b < batch; b++) {
                     if (isPadding(t, b)) continue;
                     int o = dOutColumn + (t * batch + b) * dOutStride;
-                    for (int j = 0; j < hidden; j++) dh[b * hidden + j] += dOut[o + j];
+                    kernels.add(dh, b * hidden, dOut, o, dh, b * hidden, hidden);
                 }
             }
             stepBackward(t, prev, cur);

@@ -53,7 +53,7 @@ final class GruLayer extends CellLayer {
             recurrentInput(t, prev, recurrent, rowT, gateWidth);
             for (int b = 0; b < batch; b++) {
                 int resetGate = rowT + b * gateWidth, updateGate = resetGate + h, newGate = resetGate + 2 * h;
-                for (int j = 0; j < 2 * h; j++) pre[resetGate + j] += recurrent[resetGate + j];
+                kernels.add(pre, resetGate, recurrent, resetGate, pre, resetGate, 2 * h);
                 kernels.sigmoid(pre, resetGate, pre, resetGate, 2 * h);                    // r_t, z_t
                 for (int j = 0; j < h; j++) {
                     pre[newGate + j] += pre[resetGate + j] * recurrent[newGate + j];    // + r_t (R_n h + b_Rn)
@@ -68,9 +68,7 @@ final class GruLayer extends CellLayer {
             for (int b = 0; b < batch; b++) {
                 int resetGate = rowT + b * gateWidth;
                 kernels.sigmoid(pre, resetGate, pre, resetGate, 2 * h);                    // r_t, z_t
-                for (int j = 0; j < h; j++) {
-                    recurrent[rowH + b * h + j] = pre[resetGate + j] * states[prevH + b * h + j];  // r_t * h_{t-1}
-                }
+                kernels.hadamard(pre, resetGate, states, prevH + b * h, recurrent, rowH + b * h, h); // r_t * h_{t-1}
             }
             // + R_n (r_t * h_{t-1}) into the n columns: [B, H] x [H, H]^T
             recurrentProduct(recurrent, rowH, batch, 2 * h, h, pre, rowT + 2 * h, gateWidth);

@@ -82,7 +82,7 @@ final class LstmLayer extends CellLayer {
             // tanh of c_t, or with layer norm of gamma_c LN(c_t) + beta_c (written to tanhCell first)
             if (layerNorm) normalizeCell(t * batch + b, cNow, tc);
             kernels.tanh(layerNorm ? tanhCell : cellStates, layerNorm ? tc : cNow, tanhCell, tc, h);
-            for (int j = 0; j < h; j++) states[cNow + j] = pre[outputGate + j] * tanhCell[tc + j];  // h_t = o_t tanh(c_t)
+            kernels.hadamard(pre, outputGate, tanhCell, tc, states, cNow, h);  // h_t = o_t tanh(c_t)
         }
     }
 

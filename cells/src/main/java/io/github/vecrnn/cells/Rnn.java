@@ -419,8 +419,7 @@ public final class Rnn {
         for (int l = config.layers - 1; l >= 0; l--) {
             if (dLayerOut != null && dropoutMask[l] != null && dropoutApplied) {
                 // the mask multiplies in place: dLayerOut is our own buffer for every layer below the top
-                float[] mask = dropoutMask[l];
-                for (int i = 0; i < rows * features; i++) dLayerOut[i] *= mask[i];
+                kernels.hadamard(dLayerOut, 0, dropoutMask[l], 0, dLayerOut, 0, rows * features);
             }
             float[] dRawL = dLayerOut;
             if (dLayerOut != null && merged[l] != null) {

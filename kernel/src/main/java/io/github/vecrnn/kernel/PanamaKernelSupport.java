@@ -338,7 +338,9 @@ final class PanamaKernelSupport implements KernelSupport {
                                        float[] x, int x0, float beta, float[] y, int y0) {
         float[] tile = SCRATCH.get().tile;
         int j = 0;
-        for (; j + 4 * NR <= n; j += 4 * NR) { // four strips: sixteen loads in flight per row of A
+        // Four strips at a time (sixteen loads in flight per row of A, 4 NR floats contiguous), then the
+        // strips left one by one, then single vectors and single columns.
+        for (; j + 4 * NR <= n; j += 4 * NR) {
             FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
             FloatVector s8 = s0, s9 = s0, s10 = s0, s11 = s0, s12 = s0, s13 = s0, s14 = s0, s15 = s0;
             for (int i = 0, ai = a0 + j; i < m; i++, ai += lda) {
@@ -365,23 +367,6 @@ final class PanamaKernelSupport implements KernelSupport {
             s8.intoArray(tile, 2 * NR); s9.intoArray(tile, 2 * NR + L); s10.intoArray(tile, 2 * NR + 2 * L); s11.intoArray(tile, 2 * NR + 3 * L);
             s12.intoArray(tile, 3 * NR); s13.intoArray(tile, 3 * NR + L); s14.intoArray(tile, 3 * NR + 2 * L); s15.intoArray(tile, 3 * NR + 3 * L);
             epilogue(tile, 4, NR, alpha, beta, y, y0 + j, NR);
-        }
-        for (; j + 2 * NR <= n; j += 2 * NR) { // two strips: eight loads in flight per row of A
-            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-            for (int i = 0, ai = a0 + j; i < m; i++, ai += lda) {
-                FloatVector xv = FloatVector.broadcast(SPECIES, x[x0 + i]);
-                s0 = xv.fma(FloatVector.fromArray(SPECIES, a, ai), s0);
-                s1 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + L), s1);
-                s2 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 2 * L), s2);
-                s3 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 3 * L), s3);
-                s4 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 4 * L), s4);
-                s5 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 5 * L), s5);
-                s6 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 6 * L), s6);
-                s7 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 7 * L), s7);
-            }
-            s0.intoArray(tile, 0); s1.intoArray(tile, L); s2.intoArray(tile, 2 * L); s3.intoArray(tile, 3 * L);
-            s4.intoArray(tile, NR); s5.intoArray(tile, NR + L); s6.intoArray(tile, NR + 2 * L); s7.intoArray(tile, NR + 3 * L);
-            epilogue(tile, 2, NR, alpha, beta, y, y0 + j, NR);
         }
         for (; j + NR <= n; j += NR) {
             FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
