@@ -1,6 +1,7 @@
 package io.github.vecrnn.cells;
 
 import io.github.vecrnn.kernel.Kernels;
+import io.github.vecrnn.kernel.PackedMatrix;
 
 /**
  * One direction of one recurrent layer: the sequence loop shared by every cell kind.
@@ -38,15 +39,20 @@ abstract class CellLayer {
     float[] dh, dhPrev;    // [B, H] running state gradient
     final float[] ones;    // [T*B] of 1f: bias gradients are column sums, computed as GEMVs
     final float[] projectionBias; // [G*H] the bias added in the input projection
-    // Transposed copies of W [G*H, I] and R [G*H, H]: the GEMMs read them in place ([I, G*H] and
-    // [H, G*H] row-major) instead of packing R^T at every step (measured: 2x faster per step at batch
-    // 32), and at batch 1 each step is then the vertical matrix-vector form, without lane sums. They are
-    // a cache keyed on the weights' exact bits: a forward call compares W and R with the copies they
-    // were made from (weightsSeen) and transposes again only when a bit differs, so repeated inference
-    // skips the transpose and a training step, whose weights changed, redoes it.
-    final float[] inputWeightsT, recurrentWeightsT;
-    private final float[] weightsSeen; // [G*H*I + G*H*H] W then R as they were when last transposed
-    private boolean transposeValid;
+    // W^T [I, G*H] and R^T [H, G*H], packed in strips of the GEMM tile's width (PackedMatrix): every
+    // step's GEMMs read them, so they are laid out once per forward call rather than at every step
+    // (measured: 2x faster per step at batch 32 than packing R^T per step), and at batch 1 a step is
+    // the vertical matrix-vector form, without lane sums. R^T is packed in column blocks that start at
+    // recurrentBlockStarts, so that a cell can multiply by some gates' rows alone (the reset-before
+    // GRU's R_{r,z} and R_n). The packs are a cache keyed on the weights' exact bits: a forward call
+    // compares W and R with the copies they were made from (weightsSeen) and packs again only when a
+    // bit differs, so repeated inference skips the packing and a training step, whose weights changed,
+    // redoes it.
+    final PackedMatrix inputWeightsPacked;
+    final PackedMatrix[] recurrentWeightsPacked;
+    final int[] recurrentBlockStarts;
+    private final float[] weightsSeen; // [G*H*I + G*H*H] W then R as they were when last packed
+    private boolean packValid;
     // At least this batch: each step's input projection is computed just before the step. Below it, a
     // per-step projection would be a matrix-vector product that streams W^T at every step.
     static final int PER_STEP_PROJECTION_MIN_BATCH = 4;
@@ -61,8 +67,12 @@ abstract class CellLayer {
     int steps, batch;
     int[] lengths; // null: every sequence runs all steps
 
+    /**
+     * recurrentSplit: R^T is packed as the column blocks [0, split) and [split, G*H) (split = G*H: one
+     * block); a recurrent product then covers whole blocks.
+     */
     CellLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, int gates,
-              boolean reverse, boolean layerNorm, int maxSteps, int maxBatch, float[] ones) {
+              int recurrentSplit, boolean reverse, boolean layerNorm, int maxSteps, int maxBatch, float[] ones) {
         this.kernels = kernels;
         this.params = params;
         this.inputSize = inputSize;
@@ -82,8 +92,13 @@ abstract class CellLayer {
         this.dhPrev = new float[maxBatch * hidden];
         this.ones = ones;
         this.projectionBias = new float[gateWidth];
-        this.inputWeightsT = new float[inputSize * gateWidth];
-        this.recurrentWeightsT = new float[hidden * gateWidth];
+        this.inputWeightsPacked = kernels.newPackedMatrix(inputSize, gateWidth);
+        this.recurrentBlockStarts = recurrentSplit == gateWidth ? new int[] {0} : new int[] {0, recurrentSplit};
+        this.recurrentWeightsPacked = new PackedMatrix[recurrentBlockStarts.length];
+        for (int i = 0; i < recurrentBlockStarts.length; i++) {
+            int end = i + 1 < recurrentBlockStarts.length ? recurrentBlockStarts[i + 1] : gateWidth;
+            recurrentWeightsPacked[i] = kernels.newPackedMatrix(hidden, end - recurrentBlockStarts[i]);
+        }
         this.weightsSeen = new float[gateWidth * (inputSize + hidden)];
         this.layerNorm = layerNorm;
         this.inputGain = layerNorm ? params.tensor("layer_norm_ih_weight_" + suffix).offset() : -1;
@@ -181,11 +196,17 @@ abstract class CellLayer {
 
     /**
      * c[rows, cols at cOffset, ldc] += a[rows, H] R_sub^T, where R_sub is R's gate rows
-     * [gateOffset, gateOffset + cols): the recurrent product of one step, read from R^T.
+     * [gateOffset, gateOffset + cols), a whole number of R^T's packed column blocks: the recurrent
+     * product of one step.
      */
     final void recurrentProduct(float[] a, int aOffset, int rows, int gateOffset, int cols, float[] c, int cOffset, int ldc) {
-        kernels.sgemm(false, false, rows, cols, hidden, 1f, a, aOffset, hidden, recurrentWeightsT, gateOffset, gateWidth,
-                      1f, c, cOffset, ldc);
+        for (int i = 0; i < recurrentBlockStarts.length; i++) {
+            int start = recurrentBlockStarts[i];
+            PackedMatrix block = recurrentWeightsPacked[i];
+            if (start >= gateOffset && start + block.cols() <= gateOffset + cols) {
+                kernels.sgemm(rows, 1f, a, aOffset, hidden, block, 1f, c, cOffset + start - gateOffset, ldc);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ what each cell supplies
@@ -262,7 +283,7 @@ abstract class CellLayer {
         this.lengths = lengths;
         int rows = steps * batch;
         prepareProjectionBias();
-        transposeWeights();
+        packWeights();
         // W x_t + b: for every step at once ([T*B, I] x [I, G*H]), or, without layer norm and from a
         // batch of PER_STEP_PROJECTION_MIN_BATCH, one step at a time just before the step, whose GEMM then
         // adds R h_{t-1} onto rows still in cache (measured: the step's epilogue took 16% of an LSTM call
@@ -295,20 +316,22 @@ abstract class CellLayer {
         }
     }
 
-    /** Brings inputWeightsT and recurrentWeightsT up to date with W and R (see weightsSeen). */
-    private void transposeWeights() {
+    /** Brings the packed W^T and R^T up to date with W and R (see weightsSeen). */
+    private void packWeights() {
         float[] w = params.values();
         int wSize = gateWidth * inputSize, rSize = gateWidth * hidden;
-        if (transposeValid
+        if (packValid
             && java.util.Arrays.equals(w, wIh, wIh + wSize, weightsSeen, 0, wSize)
             && java.util.Arrays.equals(w, wHh, wHh + rSize, weightsSeen, wSize, wSize + rSize)) {
             return;
         }
-        kernels.transpose(gateWidth, inputSize, w, wIh, inputSize, inputWeightsT, 0, gateWidth);
-        kernels.transpose(gateWidth, hidden, w, wHh, hidden, recurrentWeightsT, 0, gateWidth);
+        kernels.pack(true, w, wIh, inputSize, inputWeightsPacked);
+        for (int i = 0; i < recurrentBlockStarts.length; i++) {   // rows [start, ...) of R, transposed
+            kernels.pack(true, w, wHh + recurrentBlockStarts[i] * hidden, hidden, recurrentWeightsPacked[i]);
+        }
         System.arraycopy(w, wIh, weightsSeen, 0, wSize);
         System.arraycopy(w, wHh, weightsSeen, wSize, rSize);
-        transposeValid = true;
+        packValid = true;
     }
 
     /**
@@ -323,8 +346,8 @@ abstract class CellLayer {
         if (!layerNorm) {
             for (int r = 0; r < rows; r++) System.arraycopy(projectionBias, 0, pre, c0 + r * gateWidth, gateWidth);
         }
-        kernels.sgemm(false, false, rows, gateWidth, inputSize, 1f, x, xOffset + row0 * inputSize, inputSize,
-                      inputWeightsT, 0, gateWidth, beta, projection, c0, gateWidth);
+        kernels.sgemm(rows, 1f, x, xOffset + row0 * inputSize, inputSize, inputWeightsPacked,
+                      beta, projection, c0, gateWidth);
         if (layerNorm) {                 // gamma_x * LN(W x_t) + b
             float[] w = params.values();
             for (int r = row0; r < row0 + rows; r++) {

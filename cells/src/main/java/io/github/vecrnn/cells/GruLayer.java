@@ -27,7 +27,7 @@ final class GruLayer extends CellLayer {
 
     GruLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, boolean reverse,
              boolean linearBeforeReset, boolean layerNorm, int maxSteps, int maxBatch, float[] ones) {
-        super(kernels, params, suffix, inputSize, hidden, 3, reverse, layerNorm, maxSteps, maxBatch, ones);
+        super(kernels, params, suffix, inputSize, hidden, 3, linearBeforeReset ? 3 * hidden : 2 * hidden, reverse, layerNorm, maxSteps, maxBatch, ones);
         this.linearBeforeReset = linearBeforeReset;
         int rows = maxSteps * maxBatch;
         this.recurrent = new float[linearBeforeReset ? rows * 3 * hidden : rows * hidden];

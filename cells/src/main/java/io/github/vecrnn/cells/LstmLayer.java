@@ -34,7 +34,7 @@ final class LstmLayer extends CellLayer {
 
     LstmLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, boolean reverse,
               boolean peepholes, boolean inputForget, boolean layerNorm, int maxSteps, int maxBatch, float[] ones) {
-        super(kernels, params, suffix, inputSize, hidden, 4, reverse, layerNorm, maxSteps, maxBatch, ones);
+        super(kernels, params, suffix, inputSize, hidden, 4, 4 * hidden, reverse, layerNorm, maxSteps, maxBatch, ones);
         this.peephole = peepholes ? params.tensor("weight_peephole_" + suffix).offset() : -1;
         this.inputForget = inputForget;
         this.cellStates = new float[(maxSteps + 1) * maxBatch * hidden];

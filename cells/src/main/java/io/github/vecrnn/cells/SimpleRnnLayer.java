@@ -13,7 +13,7 @@ final class SimpleRnnLayer extends CellLayer {
 
     SimpleRnnLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, boolean reverse,
                    boolean relu, int maxSteps, int maxBatch, float[] ones) {
-        super(kernels, params, suffix, inputSize, hidden, 1, reverse, false, maxSteps, maxBatch, ones);
+        super(kernels, params, suffix, inputSize, hidden, 1, hidden, reverse, false, maxSteps, maxBatch, ones);
         this.relu = relu;
     }
 

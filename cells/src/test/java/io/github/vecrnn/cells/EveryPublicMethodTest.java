@@ -8,6 +8,7 @@ import io.github.vecrnn.kernel.Activations;
 import io.github.vecrnn.kernel.ArrayOps;
 import io.github.vecrnn.kernel.Gemm;
 import io.github.vecrnn.kernel.Kernels;
+import io.github.vecrnn.kernel.PackedMatrix;
 import io.github.vecrnn.train.Adam;
 import io.github.vecrnn.train.Checkpoint;
 import io.github.vecrnn.train.Clipping;
@@ -118,6 +119,11 @@ class EveryPublicMethodTest {
                   "m must be >= 0, got -1", () -> Gemm.sgemv(false, -1, 2, 1f, a, 0, 2, b, 0, 0f, c, 0)));
         t.add(bad("Kernels.transpose(int, int, float[], int, int, float[], int, int)", "has length 12",
                   () -> K.transpose(4, 4, a, 0, 4, c, 0, 4)));
+        t.add(bad("Kernels.newPackedMatrix(int, int)", "shape must be non-negative, got -1 x 4", () -> K.newPackedMatrix(-1, 4)));
+        t.add(bad("Kernels.pack(boolean, float[], int, int, PackedMatrix)", "has length 12",
+                  () -> K.pack(false, a, 0, 4, K.newPackedMatrix(4, 4))));
+        t.add(bad("Kernels.sgemm(int, float, float[], int, int, PackedMatrix, float, float[], int, int)", "has length 12",
+                  () -> K.sgemm(2, 1f, a, 0, 7, K.newPackedMatrix(7, 2), 0f, c, 0, 2)));
         t.add(bad("Kernels.withThreads(int)", "threads must be >= 1, got 0", () -> K.withThreads(0)));
         for (String op : List.of("add", "hadamard")) {
             Executable kernelCall = op.equals("add") ? () -> K.add(a, 0, b, 0, c, 0, 13) : () -> K.hadamard(a, 0, b, 0, c, 0, 13);

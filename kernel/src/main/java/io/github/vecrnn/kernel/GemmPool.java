@@ -37,6 +37,7 @@ final class GemmPool {
     private int m, n, k, parts, lda, ldb, ldc, aOffset, bOffset, cOffset;
     private float alpha, beta;
     private float[] a, b, c;
+    private PackedMatrix packed; // non-null: B is this packed matrix (b, bOffset, ldb and transB unused)
 
     private GemmPool(int helpers) {
         workers = new Worker[helpers];
@@ -74,37 +75,58 @@ final class GemmPool {
                      float beta, float[] c, int cOffset, int ldc) {
         if (!lock.tryLock()) return false;
         try {
-            int columnBlocks = (n + COLUMN_ALIGN - 1) / COLUMN_ALIGN;
-            this.splitColumns = columnBlocks >= threads;
-            this.parts = Math.min(threads, splitColumns ? columnBlocks : m);
-            this.support = support;
-            this.transA = transA; this.transB = transB;
-            this.m = m; this.n = n; this.k = k; this.alpha = alpha; this.beta = beta;
-            this.a = a; this.aOffset = aOffset; this.lda = lda;
-            this.b = b; this.bOffset = bOffset; this.ldb = ldb;
-            this.c = c; this.cOffset = cOffset; this.ldc = ldc;
-            this.failure = null;
-            this.caller = Thread.currentThread();
-            int helpers = parts - 1;
-            pending.set(helpers);
-            for (int w = 0; w < helpers; w++) {
-                workers[w].publish();
-            }
-            Throwable own = null;
-            try {
-                runPart(0);
-            } catch (Throwable t) {
-                own = t;
-            }
-            awaitHelpers();
-            Throwable failed = own != null ? own : failure;
-            this.a = this.b = this.c = null; // do not keep the caller's arrays alive
-            if (failed instanceof RuntimeException e) throw e;
-            if (failed instanceof Error e) throw e;
+            this.packed = null;
+            run(threads, support, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
             return true;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The same for C = alpha * A * B + beta * C with B packed (its strips align with the column blocks). */
+    boolean trySgemm(int threads, KernelSupport support, int m, float alpha, float[] a, int aOffset, int lda,
+                     PackedMatrix b, float beta, float[] c, int cOffset, int ldc) {
+        if (!lock.tryLock()) return false;
+        try {
+            this.packed = b;
+            run(threads, support, false, false, m, b.cols, b.rows, alpha, a, aOffset, lda, null, 0, 0, beta, c, cOffset, ldc);
+            return true;
+        } finally {
+            this.packed = null;
+            lock.unlock();
+        }
+    }
+
+    private void run(int threads, KernelSupport support, boolean transA, boolean transB, int m, int n, int k,
+                     float alpha, float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+                     float beta, float[] c, int cOffset, int ldc) {
+        int columnBlocks = (n + COLUMN_ALIGN - 1) / COLUMN_ALIGN;
+        this.splitColumns = columnBlocks >= threads;
+        this.parts = Math.min(threads, splitColumns ? columnBlocks : m);
+        this.support = support;
+        this.transA = transA; this.transB = transB;
+        this.m = m; this.n = n; this.k = k; this.alpha = alpha; this.beta = beta;
+        this.a = a; this.aOffset = aOffset; this.lda = lda;
+        this.b = b; this.bOffset = bOffset; this.ldb = ldb;
+        this.c = c; this.cOffset = cOffset; this.ldc = ldc;
+        this.failure = null;
+        this.caller = Thread.currentThread();
+        int helpers = parts - 1;
+        pending.set(helpers);
+        for (int w = 0; w < helpers; w++) {
+            workers[w].publish();
+        }
+        Throwable own = null;
+        try {
+            runPart(0);
+        } catch (Throwable t) {
+            own = t;
+        }
+        awaitHelpers();
+        Throwable failed = own != null ? own : failure;
+        this.a = this.b = this.c = null; // do not keep the caller's arrays alive
+        if (failed instanceof RuntimeException e) throw e;
+        if (failed instanceof Error e) throw e;
     }
 
     private void awaitHelpers() {
@@ -125,6 +147,11 @@ final class GemmPool {
             int j0 = Math.min(n, blocks * part / parts * COLUMN_ALIGN);
             int j1 = Math.min(n, blocks * (part + 1) / parts * COLUMN_ALIGN);
             if (j1 <= j0) return;
+            if (packed != null) {
+                support.sgemmPacked(m, j1 - j0, k, alpha, a, aOffset, lda, packed.data, packed.stripOffset(j0),
+                                    beta, c, cOffset + j0, ldc);
+                return;
+            }
             int bStart = bOffset + j0 * (transB ? ldb : 1);
             if (m == 1 && !transA && !transB) { // one row: the vertical matrix-vector form, same FMA chains
                 support.sgemv(true, k, j1 - j0, alpha, b, bStart, ldb, a, aOffset, beta, c, cOffset + j0);
@@ -136,6 +163,10 @@ final class GemmPool {
             int i0 = m * part / parts, i1 = m * (part + 1) / parts;
             if (i1 <= i0) return;
             int aStart = aOffset + i0 * (transA ? 1 : lda);
+            if (packed != null) {
+                support.sgemmPacked(i1 - i0, n, k, alpha, a, aStart, lda, packed.data, 0, beta, c, cOffset + i0 * ldc, ldc);
+                return;
+            }
             support.sgemm(transA, transB, i1 - i0, n, k, alpha, a, aStart, lda, b, bOffset, ldb,
                           beta, c, cOffset + i0 * ldc, ldc);
         }

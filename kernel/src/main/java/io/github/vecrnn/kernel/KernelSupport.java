@@ -23,6 +23,16 @@ interface KernelSupport {
                float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
                float beta, float[] c, int cOffset, int ldc);
 
+    /** Columns per strip of a {@link PackedMatrix}: the width of the GEMM's register tile. */
+    int panelWidth();
+
+    /**
+     * C = alpha * A * B + beta * C for B packed in strips ({@link PackedMatrix}'s layout with this
+     * panel width) from b[bOffset]: m, n, k &gt;= 1, alpha != 0, beta == 0 only writes C.
+     */
+    void sgemmPacked(int m, int n, int k, float alpha, float[] a, int aOffset, int lda,
+                     float[] b, int bOffset, float beta, float[] c, int cOffset, int ldc);
+
     /** y = alpha * op(A) * x + beta * y, A is m x n, for m, n &gt;= 1 and alpha != 0. */
     void sgemv(boolean transA, int m, int n, float alpha, float[] a, int aOffset, int lda,
                float[] x, int xOffset, float beta, float[] y, int yOffset);

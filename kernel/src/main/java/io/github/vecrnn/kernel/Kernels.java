@@ -185,6 +185,73 @@ public final class Kernels {
         support.sgemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
     }
 
+    /** A zeroed k x n {@link PackedMatrix} in this implementation's layout. */
+    public PackedMatrix newPackedMatrix(int k, int n) {
+        return new PackedMatrix(k, n, support.panelWidth());
+    }
+
+    /**
+     * dst = op(B), op(B) being dst's k x n: B itself stored k x n (leading dimension ldb), or, when
+     * trans is true, the transpose of B stored n x k. Every element of dst is written, padding included.
+     */
+    public void pack(boolean trans, float[] b, int bOffset, int ldb, PackedMatrix dst) {
+        String op = "pack";
+        checkLayout(op, dst);
+        int k = dst.rows, n = dst.cols, width = dst.panelWidth;
+        Checks.matrix(op, "B", "b", b, bOffset, "ldb", ldb, trans ? n : k, trans ? k : n, trans);
+        float[] data = dst.data;
+        for (int j0 = 0; j0 < n; j0 += width) {
+            int strip = dst.stripOffset(j0), w = Math.min(width, n - j0);
+            if (trans) {       // column j of op(B) is row j of B: read it contiguously, write with stride width
+                for (int j = 0; j < w; j++) {
+                    int from = bOffset + (j0 + j) * ldb;
+                    for (int p = 0; p < k; p++) data[strip + p * width + j] = b[from + p];
+                }
+            } else {
+                for (int p = 0; p < k; p++) System.arraycopy(b, bOffset + p * ldb + j0, data, strip + p * width, w);
+            }
+            if (w < width) {
+                for (int p = 0; p < k; p++) java.util.Arrays.fill(data, strip + p * width + w, strip + (p + 1) * width, 0f);
+            }
+        }
+    }
+
+    /**
+     * C = alpha * A * B + beta * C with B packed ({@link #pack}): A is m x k (leading dimension lda), C is
+     * m x n, B's shape is k x n. Same semantics, accuracy and bits as
+     * {@code sgemm(false, false, m, n, k, alpha, a, aOffset, lda, B, 0, n, beta, c, cOffset, ldc)} on
+     * the unpacked B, the one-row case (m == 1) included: it is computed as the vertical form.
+     */
+    public void sgemm(int m, float alpha, float[] a, int aOffset, int lda, PackedMatrix b,
+                      float beta, float[] c, int cOffset, int ldc) {
+        String op = "sgemm";
+        checkLayout(op, b);
+        int n = b.cols, k = b.rows;
+        Checks.nonNegative(op, "m", m);
+        Checks.matrix(op, "A", "a", a, aOffset, "lda", lda, m, k, false);
+        Checks.matrix(op, "C", "c", c, cOffset, "ldc", ldc, m, n, false);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f) {
+            scaleMatrix(beta, c, cOffset, ldc, m, n);
+            return;
+        }
+        boolean large = m == 1 ? (long) k * n >= PARALLEL_MIN_GEMV_ELEMENTS : 2L * m * n * k >= PARALLEL_MIN_FLOPS;
+        if (threads > 1 && large) {
+            GemmPool pool = GemmPool.shared(PREFERRED.threads);
+            int t = Math.min(threads, pool.maxThreads());
+            if (t > 1 && pool.trySgemm(t, support, m, alpha, a, aOffset, lda, b, beta, c, cOffset, ldc)) return;
+        }
+        support.sgemmPacked(m, n, k, alpha, a, aOffset, lda, b.data, 0, beta, c, cOffset, ldc);
+    }
+
+    private void checkLayout(String op, PackedMatrix matrix) {
+        if (matrix == null) throw new NullPointerException(op + ": the packed matrix is null");
+        if (matrix.panelWidth != support.panelWidth()) {
+            throw new IllegalArgumentException(op + ": " + matrix + " was packed for another implementation; "
+                                               + this + " uses strips of " + support.panelWidth());
+        }
+    }
+
     /** The sgemm on the shared pool's threads; false (nothing done) when the pool is busy or has no helper. */
     private boolean parallel(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,

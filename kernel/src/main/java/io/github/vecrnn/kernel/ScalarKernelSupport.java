@@ -39,6 +39,19 @@ final class ScalarKernelSupport implements KernelSupport {
         }
     }
 
+    /** Any width gives the same loops; 16 keeps the padding small. */
+    @Override public int panelWidth() { return 16; }
+
+    @Override
+    public void sgemmPacked(int m, int n, int k, float alpha, float[] a, int aOffset, int lda,
+                            float[] b, int bOffset, float beta, float[] c, int cOffset, int ldc) {
+        int width = panelWidth();
+        for (int j = 0; j < n; j += width) {  // each strip is a k x width row-major matrix
+            sgemm(false, false, m, Math.min(width, n - j), k, alpha, a, aOffset, lda,
+                  b, bOffset + j * k, width, beta, c, cOffset + j, ldc);
+        }
+    }
+
     @Override
     public void sgemv(boolean transA, int m, int n, float alpha, float[] a, int aOffset, int lda,
                       float[] x, int xOffset, float beta, float[] y, int yOffset) {

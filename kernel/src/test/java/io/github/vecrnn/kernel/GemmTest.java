@@ -1,6 +1,8 @@
 package io.github.vecrnn.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
@@ -93,6 +95,44 @@ class GemmTest {
                 }
             }
         }
+    }
+
+    /**
+     * A packed B gives the same bits as the row-major sgemm of the scalar twin (which check() holds to
+     * float64), for every size in the list, both packing sources, one row included, on 1 and 2 threads.
+     */
+    @Test
+    void packedMatrixProductsEqualTheRowMajorOnesBitForBit() {
+        SplittableRandom random = new SplittableRandom(11);
+        Kernels two = Kernels.preferred().withThreads(2);
+        List<Shape> shapes = new ArrayList<>(List.of(new Shape(64, 2048, 512), new Shape(32, 1024, 256),
+                new Shape(1, 1024, 256), new Shape(1, 465, 257), new Shape(7, 148, 37), new Shape(4, 1024, 128)));
+        for (int trial = 0; trial < 150; trial++) {
+            shapes.add(new Shape(SIZES[random.nextInt(SIZES.length)], SIZES[random.nextInt(SIZES.length)],
+                                 SIZES[random.nextInt(SIZES.length)]));
+        }
+        for (Shape s : shapes) {
+            float[] ab = ALPHA_BETA[random.nextInt(ALPHA_BETA.length)];
+            Problem p = Problem.random(random, false, random.nextBoolean(), s.m, s.n, s.k, ab[0], ab[1]);
+            float[] expected = p.c.clone();
+            p.run(SCALAR, expected);
+            for (Kernels kernels : List.of(VECTOR, two, SCALAR)) {
+                PackedMatrix packed = kernels.newPackedMatrix(s.k, s.n);
+                kernels.pack(p.transB, p.b, p.bOff, p.ldb, packed);
+                float[] got = p.c.clone();
+                kernels.sgemm(s.m, p.alpha, p.a, p.aOff, p.lda, packed, p.beta, got, p.cOff, p.ldc);
+                assertBitwiseEqual(expected, got, p + " with B packed by " + kernels);
+            }
+        }
+    }
+
+    @Test
+    void aPackedMatrixOfAnotherLayoutIsRefused() {
+        int width = VECTOR.newPackedMatrix(1, 1).panelWidth;
+        PackedMatrix otherLayout = new PackedMatrix(8, 40, 2 * width);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> VECTOR.sgemm(2, 1f, new float[16], 0, 8, otherLayout, 0f, new float[80], 0, 40));
+        assertTrue(e.getMessage().contains("was packed for another implementation"), e.getMessage());
     }
 
     @Test
