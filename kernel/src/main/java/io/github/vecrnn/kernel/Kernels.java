@@ -199,20 +199,9 @@ public final class Kernels {
         checkLayout(op, dst);
         int k = dst.rows, n = dst.cols, width = dst.panelWidth;
         Checks.matrix(op, "B", "b", b, bOffset, "ldb", ldb, trans ? n : k, trans ? k : n, trans);
-        float[] data = dst.data;
         for (int j0 = 0; j0 < n; j0 += width) {
-            int strip = dst.stripOffset(j0), w = Math.min(width, n - j0);
-            if (trans) {       // column j of op(B) is row j of B: read it contiguously, write with stride width
-                for (int j = 0; j < w; j++) {
-                    int from = bOffset + (j0 + j) * ldb;
-                    for (int p = 0; p < k; p++) data[strip + p * width + j] = b[from + p];
-                }
-            } else {
-                for (int p = 0; p < k; p++) System.arraycopy(b, bOffset + p * ldb + j0, data, strip + p * width, w);
-            }
-            if (w < width) {
-                for (int p = 0; p < k; p++) java.util.Arrays.fill(data, strip + p * width + w, strip + (p + 1) * width, 0f);
-            }
+            PackedMatrix.packStrip(trans, b, bOffset + j0 * (trans ? ldb : 1), ldb, k, Math.min(width, n - j0), width,
+                                   dst.data, dst.stripOffset(j0));
         }
     }
 

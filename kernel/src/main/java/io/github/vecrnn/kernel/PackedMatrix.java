@@ -46,6 +46,27 @@ public final class PackedMatrix {
         return j / panelWidth * panelWidth * rows;
     }
 
+    /**
+     * Writes one strip: dst[dst0 + p * panelWidth + j] = op(B)[p][j] for the k rows and the width real
+     * columns, 0 for width &lt;= j &lt; panelWidth. op(B)[p][j] is b[b0 + p * ldb + j], or with trans
+     * b[b0 + j * ldb + p]. Also how the vector sgemm packs a strip of a transposed or narrow B per call.
+     */
+    static void packStrip(boolean trans, float[] b, int b0, int ldb, int k, int width, int panelWidth, float[] dst, int dst0) {
+        if (trans) {     // column j of op(B) is row j of B: read it contiguously, write with stride panelWidth
+            for (int j = 0; j < width; j++) {
+                int bj = b0 + j * ldb;
+                for (int p = 0; p < k; p++) dst[dst0 + p * panelWidth + j] = b[bj + p];
+            }
+        } else {
+            for (int p = 0; p < k; p++) System.arraycopy(b, b0 + p * ldb, dst, dst0 + p * panelWidth, width);
+        }
+        if (width < panelWidth) {
+            for (int p = 0; p < k; p++) {
+                java.util.Arrays.fill(dst, dst0 + p * panelWidth + width, dst0 + (p + 1) * panelWidth, 0f);
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return "PackedMatrix[" + rows + " x " + cols + ", strips of " + panelWidth + "]";

@@ -99,7 +99,7 @@ final class PanamaKernelSupport implements KernelSupport {
         for (int j = 0; j < fullStrips; j += NR) {
             if (transB) {
                 float[] pack = scratch.pack(k);
-                packTransposed(b, bOffset + j * ldb, ldb, k, NR, pack);
+                PackedMatrix.packStrip(true, b, bOffset + j * ldb, ldb, k, NR, NR, pack, 0);
                 rowBlocks(m, k, a, aOffset, aRowStride, aColStride, pack, 0, NR, alpha, beta, c, cOffset + j, ldc, scratch.tile);
             } else {
                 rowBlocks(m, k, a, aOffset, aRowStride, aColStride, b, bOffset + j, ldb, alpha, beta, c, cOffset + j, ldc, scratch.tile);
@@ -108,11 +108,7 @@ final class PanamaKernelSupport implements KernelSupport {
         if (fullStrips < n) {
             int width = n - fullStrips;
             float[] pack = scratch.pack(k);
-            if (transB) {
-                packTransposed(b, bOffset + fullStrips * ldb, ldb, k, width, pack);
-            } else {
-                packRows(b, bOffset + fullStrips, ldb, k, width, pack);
-            }
+            PackedMatrix.packStrip(transB, b, bOffset + fullStrips * (transB ? ldb : 1), ldb, k, width, NR, pack, 0);
             narrowStrip(m, k, a, aOffset, aRowStride, aColStride, pack, 0, width, alpha, beta, c, cOffset + fullStrips, ldc, scratch);
         }
     }
@@ -126,7 +122,7 @@ final class PanamaKernelSupport implements KernelSupport {
         int j = 0;
         if (m == 1) {   // a matrix-vector product: four strips per pass, as gemvTransposed (measured: one strip
             for (; j + 4 * NR <= n; j += 4 * NR) {  // per pass made a batch-1 GRU step 35% slower)
-                fourPackedStrips(k, a, aOffset, b, bOffset + j * k, alpha, beta, c, cOffset + j, scratch.tile);
+                fourStrips(k, a, aOffset, b, bOffset + j * k, k * NR, NR, alpha, beta, c, cOffset + j, scratch.tile);
             }
         }
         for (; j + NR <= n; j += NR) {
@@ -137,13 +133,17 @@ final class PanamaKernelSupport implements KernelSupport {
         }
     }
 
-    /** c[0 .. 4 NR) = alpha * x B + beta * c over four packed strips (k x NR each, from b0): 16 accumulators. */
-    private static void fourPackedStrips(int k, float[] x, int x0, float[] b, int b0, float alpha, float beta,
-                                         float[] c, int c0, float[] tile) {
+    /**
+     * y[0 .. 4 NR) = alpha * x B + beta * y for a k x 4NR block of B with 16 accumulators: row p of strip q
+     * (NR floats) starts at b0 + q * stripStep + p * rowStride. Row-major B: stripStep NR, rowStride ldb;
+     * packed B: stripStep k NR, rowStride NR.
+     */
+    private static void fourStrips(int k, float[] x, int x0, float[] b, int b0, int stripStep, int rowStride,
+                                   float alpha, float beta, float[] c, int c0, float[] tile) {
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
         FloatVector s8 = s0, s9 = s0, s10 = s0, s11 = s0, s12 = s0, s13 = s0, s14 = s0, s15 = s0;
-        int strip = k * NR;
-        for (int p = 0, q0 = b0, q1 = b0 + strip, q2 = q1 + strip, q3 = q2 + strip; p < k; p++, q0 += NR, q1 += NR, q2 += NR, q3 += NR) {
+        for (int p = 0, q0 = b0, q1 = b0 + stripStep, q2 = q1 + stripStep, q3 = q2 + stripStep; p < k;
+             p++, q0 += rowStride, q1 += rowStride, q2 += rowStride, q3 += rowStride) {
             FloatVector xv = FloatVector.broadcast(SPECIES, x[x0 + p]);
             s0 = xv.fma(FloatVector.fromArray(SPECIES, b, q0), s0);
             s1 = xv.fma(FloatVector.fromArray(SPECIES, b, q0 + L), s1);
@@ -184,29 +184,6 @@ final class PanamaKernelSupport implements KernelSupport {
                 float sum = sums[i * NR + jj];
                 c[ci + jj] = beta == 0f ? alpha * sum : alpha * sum + beta * c[ci + jj];
             }
-        }
-    }
-
-    /** pack[p * NR + j] = b[b0 + j * ldb + p] for j &lt; width, zero for width &lt;= j &lt; NR. */
-    private static void packTransposed(float[] b, int b0, int ldb, int k, int width, float[] pack) {
-        for (int j = 0; j < width; j++) {
-            int bj = b0 + j * ldb;
-            for (int p = 0; p < k; p++) {
-                pack[p * NR + j] = b[bj + p];
-            }
-        }
-        for (int j = width; j < NR; j++) {
-            for (int p = 0; p < k; p++) {
-                pack[p * NR + j] = 0f;
-            }
-        }
-    }
-
-    /** pack[p * NR + j] = b[b0 + p * ldb + j] for j &lt; width, zero for width &lt;= j &lt; NR. */
-    private static void packRows(float[] b, int b0, int ldb, int k, int width, float[] pack) {
-        for (int p = 0; p < k; p++) {
-            System.arraycopy(b, b0 + p * ldb, pack, p * NR, width);
-            java.util.Arrays.fill(pack, p * NR + width, (p + 1) * NR, 0f);
         }
     }
 
@@ -403,44 +380,10 @@ final class PanamaKernelSupport implements KernelSupport {
         // Four strips at a time (sixteen loads in flight per row of A, 4 NR floats contiguous), then the
         // strips left one by one, then single vectors and single columns.
         for (; j + 4 * NR <= n; j += 4 * NR) {
-            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-            FloatVector s8 = s0, s9 = s0, s10 = s0, s11 = s0, s12 = s0, s13 = s0, s14 = s0, s15 = s0;
-            for (int i = 0, ai = a0 + j; i < m; i++, ai += lda) {
-                FloatVector xv = FloatVector.broadcast(SPECIES, x[x0 + i]);
-                s0 = xv.fma(FloatVector.fromArray(SPECIES, a, ai), s0);
-                s1 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + L), s1);
-                s2 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 2 * L), s2);
-                s3 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 3 * L), s3);
-                s4 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 4 * L), s4);
-                s5 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 5 * L), s5);
-                s6 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 6 * L), s6);
-                s7 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 7 * L), s7);
-                s8 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 8 * L), s8);
-                s9 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 9 * L), s9);
-                s10 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 10 * L), s10);
-                s11 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 11 * L), s11);
-                s12 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 12 * L), s12);
-                s13 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 13 * L), s13);
-                s14 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 14 * L), s14);
-                s15 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 15 * L), s15);
-            }
-            s0.intoArray(tile, 0); s1.intoArray(tile, L); s2.intoArray(tile, 2 * L); s3.intoArray(tile, 3 * L);
-            s4.intoArray(tile, NR); s5.intoArray(tile, NR + L); s6.intoArray(tile, NR + 2 * L); s7.intoArray(tile, NR + 3 * L);
-            s8.intoArray(tile, 2 * NR); s9.intoArray(tile, 2 * NR + L); s10.intoArray(tile, 2 * NR + 2 * L); s11.intoArray(tile, 2 * NR + 3 * L);
-            s12.intoArray(tile, 3 * NR); s13.intoArray(tile, 3 * NR + L); s14.intoArray(tile, 3 * NR + 2 * L); s15.intoArray(tile, 3 * NR + 3 * L);
-            epilogue(tile, 4, NR, alpha, beta, y, y0 + j, NR);
+            fourStrips(m, x, x0, a, a0 + j, NR, lda, alpha, beta, y, y0 + j, tile);
         }
-        for (; j + NR <= n; j += NR) {
-            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
-            for (int i = 0, ai = a0 + j; i < m; i++, ai += lda) {
-                FloatVector xv = FloatVector.broadcast(SPECIES, x[x0 + i]);
-                s0 = xv.fma(FloatVector.fromArray(SPECIES, a, ai), s0);
-                s1 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + L), s1);
-                s2 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 2 * L), s2);
-                s3 = xv.fma(FloatVector.fromArray(SPECIES, a, ai + 3 * L), s3);
-            }
-            s0.intoArray(tile, 0); s1.intoArray(tile, L); s2.intoArray(tile, 2 * L); s3.intoArray(tile, 3 * L);
-            epilogue(tile, 1, NR, alpha, beta, y, y0 + j, NR);
+        for (; j + NR <= n; j += NR) {   // one strip: the GEMM's one-row tile, x as A
+            kernel1x4(m, x, x0, 1, a, a0 + j, lda, alpha, beta, y, y0 + j, tile);
         }
         for (; j + L <= n; j += L) {
             FloatVector s = FloatVector.zero(SPECIES);
