@@ -2,6 +2,7 @@ package io.github.vecrnn.cells;
 
 import io.github.vecrnn.kernel.Kernels;
 import io.github.vecrnn.kernel.PackedMatrix;
+import io.github.vecrnn.kernel.ParallelTask;
 
 /**
  * One direction of one recurrent layer: the sequence loop shared by every cell kind.
@@ -27,6 +28,8 @@ import io.github.vecrnn.kernel.PackedMatrix;
  */
 abstract class CellLayer {
     final Kernels kernels;
+    final Kernels oneThread;   // kernels for the parts of a step that runs split over threads
+    private final SplitStep splitStep = new SplitStep();
     final int inputSize, hidden, gates, gateWidth;
     final boolean reverse;
     final Parameters params;
@@ -39,6 +42,7 @@ abstract class CellLayer {
     float[] dh, dhPrev;    // [B, H] running state gradient
     final float[] ones;    // [T*B] of 1f: bias gradients are column sums, computed as GEMVs
     final float[] projectionBias; // [G*H] the bias added in the input projection
+    private final float[] weightGradientT; // [max(I, H), G*H] a weight gradient's transpose (addWeightGradient)
     // W^T [I, G*H] and R^T [H, G*H], packed in strips of the GEMM tile's width (PackedMatrix): every
     // step's GEMMs read them, so they are laid out once per forward call rather than at every step
     // (measured: 2x faster per step at batch 32 than packing R^T per step), and at batch 1 a step is
@@ -53,6 +57,10 @@ abstract class CellLayer {
     final int[] recurrentBlockStarts;
     private final float[] weightsSeen; // [G*H*I + G*H*H] W then R as they were when last packed
     private boolean packValid;
+    // R itself, in the same row blocks, packed for backward's dh_{t-1} = dPre_t R (at every step): packed
+    // when a backward call first needs it after the weights were packed for forward.
+    private final PackedMatrix[] recurrentRowsPacked;
+    private boolean rowsPackValid;
     // At least this batch: each step's input projection is computed just before the step. Below it, a
     // per-step projection would be a matrix-vector product that streams W^T at every step.
     static final int PER_STEP_PROJECTION_MIN_BATCH = 4;
@@ -74,6 +82,7 @@ abstract class CellLayer {
     CellLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, int gates,
               int recurrentSplit, boolean reverse, boolean layerNorm, int maxSteps, int maxBatch, float[] ones) {
         this.kernels = kernels;
+        this.oneThread = kernels.withThreads(1);
         this.params = params;
         this.inputSize = inputSize;
         this.hidden = hidden;
@@ -92,12 +101,17 @@ abstract class CellLayer {
         this.dhPrev = new float[maxBatch * hidden];
         this.ones = ones;
         this.projectionBias = new float[gateWidth];
+        this.weightGradientT = new float[Math.max(inputSize, hidden) * gateWidth];
         this.inputWeightsPacked = kernels.newPackedMatrix(inputSize, gateWidth);
         this.recurrentBlockStarts = recurrentSplit == gateWidth ? new int[] {0} : new int[] {0, recurrentSplit};
         this.recurrentWeightsPacked = new PackedMatrix[recurrentBlockStarts.length];
         for (int i = 0; i < recurrentBlockStarts.length; i++) {
             int end = i + 1 < recurrentBlockStarts.length ? recurrentBlockStarts[i + 1] : gateWidth;
             recurrentWeightsPacked[i] = kernels.newPackedMatrix(hidden, end - recurrentBlockStarts[i]);
+        }
+        this.recurrentRowsPacked = new PackedMatrix[recurrentBlockStarts.length];
+        for (int i = 0; i < recurrentBlockStarts.length; i++) {
+            recurrentRowsPacked[i] = kernels.newPackedMatrix(recurrentWeightsPacked[i].cols(), hidden);
         }
         this.weightsSeen = new float[gateWidth * (inputSize + hidden)];
         this.layerNorm = layerNorm;
@@ -138,10 +152,8 @@ abstract class CellLayer {
      * through gamma_h * LN(.) (and gamma_h's gradient added). Padding rows contribute nothing.
      */
     final void recurrentInputBackward(int t, float[] dIn, int dInOffset, float beta) {
-        float[] w = params.values();
         if (!layerNorm) {
-            kernels.sgemm(false, false, batch, hidden, gateWidth, 1f, dIn, dInOffset, gateWidth, w, wHh, hidden,
-                          beta, dhPrev, 0, hidden);
+            recurrentProductBackward(dIn, dInOffset, gateWidth, 0, beta, dhPrev);
             return;
         }
         int row = t * batch, base = row * gateWidth;
@@ -154,8 +166,25 @@ abstract class CellLayer {
             normalizeBackward(dIn, dInOffset + b * gateWidth, recurrentGain, recurrentNormalized, r, recurrentRstd[row + b],
                               dRecurrentProjection, r, gateWidth);
         }
-        kernels.sgemm(false, false, batch, hidden, gateWidth, 1f, dRecurrentProjection, base, gateWidth, w, wHh, hidden,
-                      beta, dhPrev, 0, hidden);
+        recurrentProductBackward(dRecurrentProjection, base, gateWidth, 0, beta, dhPrev);
+    }
+
+    /**
+     * c[B, H] = d R_block + beta * c (beta 0 or 1), R_block being the row block of R that starts at gate row
+     * gateOffset and d [B, block rows] (at dOffset, row stride ldd) the gradient of its product: the
+     * backward of {@link #recurrentProduct} for that block, with R packed.
+     */
+    final void recurrentProductBackward(float[] d, int dOffset, int ldd, int gateOffset, float beta, float[] c) {
+        if (!rowsPackValid) {
+            float[] w = params.values();
+            for (int i = 0; i < recurrentBlockStarts.length; i++) {
+                kernels.pack(false, w, wHh + recurrentBlockStarts[i] * hidden, hidden, recurrentRowsPacked[i]);
+            }
+            rowsPackValid = true;
+        }
+        int block = java.util.Arrays.binarySearch(recurrentBlockStarts, gateOffset);
+        if (block < 0) throw new IllegalStateException("no block of R starts at gate row " + gateOffset);
+        kernels.sgemm(batch, 1f, d, dOffset, ldd, recurrentRowsPacked[block], beta, c, 0, hidden);
     }
 
     /** Normalizes v[off, off + n) in place to zero mean and unit variance; returns 1 / sqrt(var + eps). */
@@ -235,8 +264,7 @@ abstract class CellLayer {
         int rows = steps * batch;
         float[] grad = params.gradients();
         float[] dProjection = layerNorm ? dRecurrentProjection : dPre;
-        kernels.sgemm(true, false, gateWidth, hidden, rows, 1f, dProjection, 0, gateWidth, states, previousStatesOffset(),
-                      hidden, 1f, grad, wHh, hidden);
+        addWeightGradient(gateWidth, hidden, rows, dProjection, 0, gateWidth, states, previousStatesOffset(), wHh);
         kernels.sgemv(true, rows, gateWidth, 1f, dPre, 0, gateWidth, ones, 0, 1f, grad, bHh);
     }
 
@@ -289,6 +317,13 @@ abstract class CellLayer {
         // adds R h_{t-1} onto rows still in cache (measured: the step's epilogue took 16% of an LSTM call
         // on cold rows).
         boolean perStep = !layerNorm && batch >= PER_STEP_PROJECTION_MIN_BATCH;
+        // On several threads, a cell that can compute a step for a range of hidden units (all of those
+        // units' gate columns: projection, recurrent product, gate arithmetic) runs each step as one
+        // parallel task, one range per thread, instead of sharing only the GEMMs: one hand-off per step
+        // instead of two, and the gate arithmetic split too. The ranges start at multiples of the packed
+        // strips' width, so every gate's columns of a range are whole strips.
+        int strip = inputWeightsPacked.panelWidth();
+        boolean split = perStep && kernels.threads() > 1 && splitsSteps() && hidden % strip == 0 && hidden >= 2 * strip;
         if (!perStep) inputProjection(x, xOffset, 0, rows);
         int first = reverse ? steps : 0;
         if (h0 == null) {
@@ -301,8 +336,13 @@ abstract class CellLayer {
             int t = reverse ? steps - 1 - s : s;
             int prev = reverse ? t + 1 : t;
             int cur = reverse ? t : t + 1;
-            if (perStep) inputProjection(x, xOffset, t * batch, batch);
-            stepForward(t, prev, cur);
+            if (split) {
+                splitStep.set(x, xOffset, t, prev, cur);
+                kernels.parallel(splitStep);
+            } else {
+                if (perStep) inputProjection(x, xOffset, t * batch, batch);
+                stepForward(t, prev, cur);
+            }
             for (int b = 0; b < batch; b++) {
                 int o = out == null ? 0 : outColumn + (t * batch + b) * outStride;
                 if (isPadding(t, b)) {
@@ -332,6 +372,7 @@ abstract class CellLayer {
         System.arraycopy(w, wIh, weightsSeen, 0, wSize);
         System.arraycopy(w, wHh, weightsSeen, wSize, rSize);
         packValid = true;
+        rowsPackValid = false;
     }
 
     /**
@@ -340,21 +381,80 @@ abstract class CellLayer {
      * chain whichever rows a call covers, so one call for all steps and one per step give the same bits.
      */
     private void inputProjection(float[] x, int xOffset, int row0, int rows) {
-        float[] projection = layerNorm ? inputNormalized : pre;
-        float beta = layerNorm ? 0f : 1f;
-        int c0 = row0 * gateWidth;
         if (!layerNorm) {
-            for (int r = 0; r < rows; r++) System.arraycopy(projectionBias, 0, pre, c0 + r * gateWidth, gateWidth);
-        }
-        kernels.sgemm(rows, 1f, x, xOffset + row0 * inputSize, inputSize, inputWeightsPacked,
-                      beta, projection, c0, gateWidth);
-        if (layerNorm) {                 // gamma_x * LN(W x_t) + b
+            projectColumns(kernels, x, xOffset, row0, rows, 0, gateWidth);
+        } else {                         // gamma_x * LN(W x_t) + b
+            kernels.sgemm(rows, 1f, x, xOffset + row0 * inputSize, inputSize, inputWeightsPacked,
+                          0f, inputNormalized, row0 * gateWidth, gateWidth);
             float[] w = params.values();
             for (int r = row0; r < row0 + rows; r++) {
                 int o = r * gateWidth;
                 inputRstd[r] = normalize(inputNormalized, o, gateWidth);
                 for (int j = 0; j < gateWidth; j++) pre[o + j] = w[inputGain + j] * inputNormalized[o + j] + projectionBias[j];
             }
+        }
+    }
+
+    /**
+     * pre rows [row0, row0 + rows), columns [col0, col0 + cols) = W x_r + b for those gate columns alone
+     * (col0 a multiple of the packed strips' width; no layer norm).
+     */
+    private void projectColumns(Kernels k, float[] x, int xOffset, int row0, int rows, int col0, int cols) {
+        for (int r = row0; r < row0 + rows; r++) System.arraycopy(projectionBias, col0, pre, r * gateWidth + col0, cols);
+        k.sgemm(rows, 1f, x, xOffset + row0 * inputSize, inputSize, inputWeightsPacked, col0, cols,
+                1f, pre, row0 * gateWidth + col0, gateWidth);
+    }
+
+    /** Whether the cell implements {@link #stepForwardUnits} for a part of the hidden units. */
+    boolean splitsSteps() {
+        return false;
+    }
+
+    /**
+     * One step for the hidden units [h0, h1) alone (h0 a multiple of the packed strips' width): from pre[t]
+     * (input projection) and the state in slot prev, adds the recurrent product of those units' gate
+     * columns and writes their part of the state in slot cur, with k for the products. Runs beside the
+     * same call for the other units on other threads: it writes only its units' columns.
+     */
+    void stepForwardUnits(int t, int prev, int cur, int h0, int h1, Kernels k) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not split a step");
+    }
+
+    /**
+     * pre[t] columns [col0, col0 + cols) += h_{t-1} R^T for those gate columns alone (col0 a multiple of
+     * the packed strips' width, within one packed block of R^T; no layer norm).
+     */
+    final void recurrentColumns(Kernels k, int t, int prev, int col0, int cols) {
+        int block = recurrentBlockStarts.length - 1;
+        while (recurrentBlockStarts[block] > col0) block--;
+        int start = recurrentBlockStarts[block];
+        k.sgemm(batch, 1f, states, slotOffset(prev), hidden, recurrentWeightsPacked[block], col0 - start, cols,
+                1f, pre, t * batch * gateWidth + col0, gateWidth);
+    }
+
+    /** A forward step as a parallel task: part q of n computes the q-th range of hidden units. */
+    private final class SplitStep implements ParallelTask {
+        private float[] x;
+        private int xOffset, t, prev, cur;
+
+        void set(float[] x, int xOffset, int t, int prev, int cur) {
+            this.x = x;
+            this.xOffset = xOffset;
+            this.t = t;
+            this.prev = prev;
+            this.cur = cur;
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            int strips = hidden / inputWeightsPacked.panelWidth();
+            int h0 = strips * part / parts * inputWeightsPacked.panelWidth();
+            int h1 = strips * (part + 1) / parts * inputWeightsPacked.panelWidth();
+            if (h0 == h1) return;
+            for (int g = 0; g < gates; g++) {
+                projectColumns(oneThread, x, xOffset, t * batch, batch, g * hidden + h0, h1 - h0);
+            }
+            stepForwardUnits(t, prev, cur, h0, h1, oneThread);
         }
     }
 
@@ -409,12 +509,26 @@ abstract class CellLayer {
                 normalizeBackward(dPre, o, inputGain, inputNormalized, o, inputRstd[r], dPre, o, gateWidth);
             }
         }
-        kernels.sgemm(true, false, gateWidth, inputSize, rows, 1f, dPre, 0, gateWidth, x, xOffset, inputSize,
-                      1f, grad, wIh, inputSize);
+        addWeightGradient(gateWidth, inputSize, rows, dPre, 0, gateWidth, x, xOffset, wIh);
         if (dx != null) {
             kernels.sgemm(false, false, rows, inputSize, gateWidth, 1f, dPre, 0, gateWidth,
                           params.values(), wIh, inputSize, accumulate ? 1f : 0f, dx, dxOffset, inputSize);
         }
+    }
+
+    /**
+     * A weight gradient: grad[gradOffset: gates x cols] += d^T act, d being [rows, gates] (at dOffset, row
+     * stride ldd: gradients of pre-activations) and act [rows, cols] (at actOffset, row stride cols: the
+     * inputs or states they multiplied). Computed as its transpose act^T d [cols, gates], then added
+     * transposed: that way the GEMM streams d, whose rows are contiguous gate columns, in strips, and the
+     * operand it transposes first is act, a quarter of d or less (measured on LSTM A's dR, 1024 x 256 x
+     * 3200: 87 GFLOP/s against 80 with d^T act directly). Each element is the same FMA chain over the rows
+     * and the same addition to grad as in one sgemm with beta = 1: the same bits.
+     */
+    final void addWeightGradient(int gates, int cols, int rows, float[] d, int dOffset, int ldd,
+                                 float[] act, int actOffset, int gradOffset) {
+        kernels.sgemm(true, false, cols, gates, rows, 1f, act, actOffset, cols, d, dOffset, ldd, 0f, weightGradientT, 0, gates);
+        kernels.addTransposed(cols, gates, weightGradientT, 0, gates, params.gradients(), gradOffset, cols);
     }
 
     /** Offset of the first state that fed a step: slot 0 forward, slot 1 reverse (T*B contiguous rows). */

@@ -91,7 +91,6 @@ final class GruLayer extends CellLayer {
     @Override
     void stepBackward(int t, int prev, int cur) {
         final int h = hidden;
-        float[] w = params.values();
         int rowT = t * batch * gateWidth, prevH = slotOffset(prev);
         for (int b = 0; b < batch; b++) {
             if (isPadding(t, b)) continue;
@@ -127,8 +126,7 @@ final class GruLayer extends CellLayer {
             recurrentInputBackward(t, dRecurrent, rowT, 1f);
         } else {
             // d(r_t * h_{t-1}) = dPre_n R_n : [B, H] x [H, H]
-            kernels.sgemm(false, false, batch, h, h, 1f, dPre, rowT + 2 * h, gateWidth, w, wHh + 2 * h * h, h,
-                          0f, dRecurrent, 0, h);
+            recurrentProductBackward(dPre, rowT + 2 * h, gateWidth, 2 * h, 0f, dRecurrent);
             for (int b = 0; b < batch; b++) {
                 if (isPadding(t, b)) continue;
                 int resetGate = rowT + b * gateWidth, hp = prevH + b * h, bh = b * h;
@@ -139,7 +137,7 @@ final class GruLayer extends CellLayer {
                 }
             }
             // dh_{t-1} += dPre_{r,z} R_{r,z} : [B, 2H] x [2H, H]
-            kernels.sgemm(false, false, batch, h, 2 * h, 1f, dPre, rowT, gateWidth, w, wHh, h, 1f, dhPrev, 0, h);
+            recurrentProductBackward(dPre, rowT, gateWidth, 0, 1f, dhPrev);
         }
     }
 
@@ -148,14 +146,12 @@ final class GruLayer extends CellLayer {
         int rows = steps * batch, h = hidden;
         float[] grad = params.gradients();
         if (linearBeforeReset) {
-            kernels.sgemm(true, false, gateWidth, h, rows, 1f, layerNorm ? dRecurrentProjection : dRecurrent, 0, gateWidth,
-                          states, previousStatesOffset(), h, 1f, grad, wHh, h);
+            addWeightGradient(gateWidth, h, rows, layerNorm ? dRecurrentProjection : dRecurrent, 0, gateWidth,
+                              states, previousStatesOffset(), wHh);
             kernels.sgemv(true, rows, gateWidth, 1f, dRecurrent, 0, gateWidth, ones, 0, 1f, grad, bHh);
         } else {
-            kernels.sgemm(true, false, 2 * h, h, rows, 1f, dPre, 0, gateWidth, states, previousStatesOffset(),
-                          h, 1f, grad, wHh, h);
-            kernels.sgemm(true, false, h, h, rows, 1f, dPre, 2 * h, gateWidth, recurrent, 0, h,
-                          1f, grad, wHh + 2 * h * h, h);
+            addWeightGradient(2 * h, h, rows, dPre, 0, gateWidth, states, previousStatesOffset(), wHh);
+            addWeightGradient(h, h, rows, dPre, 2 * h, gateWidth, recurrent, 0, wHh + 2 * h * h);
             kernels.sgemv(true, rows, gateWidth, 1f, dPre, 0, gateWidth, ones, 0, 1f, grad, bHh);
         }
     }

@@ -38,7 +38,6 @@ final class SimpleRnnLayer extends CellLayer {
             dPre[rowT + j] = relu ? (h > 0f ? dh[j] : 0f) : dh[j] * (1f - h * h);   // dL/da_t
         }
         // dh_{t-1} = dPre_t R
-        kernels.sgemm(false, false, batch, hidden, hidden, 1f, dPre, rowT, hidden, params.values(), wHh, hidden,
-                      0f, dhPrev, 0, hidden);
+        recurrentProductBackward(dPre, rowT, hidden, 0, 0f, dhPrev);
     }
 }

@@ -74,7 +74,9 @@ class EveryPublicMethodTest {
             Map.entry("Initializers.layerNormDefaults(Parameters)", "any module: only its layer_norm_* tensors are set"),
             Map.entry("Initializers.kerasDefault(Rnn, Rng)", "any stack: each tensor kind has Keras's rule (peepholes get 0)"),
             Map.entry("Clipping.globalNorm(List)", "any list of modules has a norm (0 when empty)"),
-            Map.entry("Optimizer.setUp(List)", "refuses a different module count, a row under Optimizer.step(List) shows it"));
+            Map.entry("Optimizer.setUp(List)", "refuses a different module count, a row under Optimizer.step(List) shows it"),
+            Map.entry("Kernels.parallel(ParallelTask)", "any task; null is a NullPointerException, GemmTest shows the parts run"),
+            Map.entry("ParallelTask.run(int, int)", "an interface the caller implements"));
 
     static final Kernels K = Kernels.preferred();
 
@@ -119,11 +121,16 @@ class EveryPublicMethodTest {
                   "m must be >= 0, got -1", () -> Gemm.sgemv(false, -1, 2, 1f, a, 0, 2, b, 0, 0f, c, 0)));
         t.add(bad("Kernels.transpose(int, int, float[], int, int, float[], int, int)", "has length 12",
                   () -> K.transpose(4, 4, a, 0, 4, c, 0, 4)));
+        t.add(bad("Kernels.addTransposed(int, int, float[], int, int, float[], int, int)", "has length 12",
+                  () -> K.addTransposed(4, 4, a, 0, 4, c, 0, 4)));
         t.add(bad("Kernels.newPackedMatrix(int, int)", "shape must be non-negative, got -1 x 4", () -> K.newPackedMatrix(-1, 4)));
         t.add(bad("Kernels.pack(boolean, float[], int, int, PackedMatrix)", "has length 12",
                   () -> K.pack(false, a, 0, 4, K.newPackedMatrix(4, 4))));
         t.add(bad("Kernels.sgemm(int, float, float[], int, int, PackedMatrix, float, float[], int, int)", "has length 12",
                   () -> K.sgemm(2, 1f, a, 0, 7, K.newPackedMatrix(7, 2), 0f, c, 0, 2)));
+        t.add(bad("Kernels.sgemm(int, float, float[], int, int, PackedMatrix, int, int, float, float[], int, int)",
+                  "columns [1, 3) are not a range of PackedMatrix[4 x 4",
+                  () -> K.sgemm(2, 1f, a, 0, 4, K.newPackedMatrix(4, 4), 1, 2, 0f, c, 0, 2)));
         t.add(bad("Kernels.withThreads(int)", "threads must be >= 1, got 0", () -> K.withThreads(0)));
         for (String op : List.of("add", "hadamard")) {
             Executable kernelCall = op.equals("add") ? () -> K.add(a, 0, b, 0, c, 0, 13) : () -> K.hadamard(a, 0, b, 0, c, 0, 13);

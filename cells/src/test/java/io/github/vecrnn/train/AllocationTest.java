@@ -76,14 +76,15 @@ class AllocationTest {
      * On two threads the step's large GEMMs run partly on the shared pool's helper thread: its
      * allocation counts too. (A full bench run once showed one JMH fork of an LSTM training step on two
      * threads allocating 49 MB per call; this is the test for it.) The sizes are large enough for
-     * Kernels to share the GEMMs (batch 32, hidden 64: 2mnk from 4M flops up).
+     * Kernels to share the GEMMs (batch 32: 2mnk from 4M flops up), and hidden 128 makes the LSTM split
+     * its forward steps by hidden units at every vector width (a parallel task per step).
      */
     @ParameterizedTest
     @EnumSource(value = CellKind.class, names = {"LSTM", "GRU"})
     void twoThreadTrainingStepAllocatesNothing(CellKind kind) {
         assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "the GEMM pool has a helper thread from 2 processors");
         Kernels two = Kernels.preferred().withThreads(2);
-        Rnn rnn = Rnn.builder(kind, 48, 64).kernels(two).maxBatch(32).maxSteps(20).batchFirst(true).build();
+        Rnn rnn = Rnn.builder(kind, 48, 128).kernels(two).maxBatch(32).maxSteps(20).batchFirst(true).build();
         int batch = rnn.maxBatch(), steps = rnn.maxSteps();
         SequenceModel model = new SequenceModel(rnn, new Dense(rnn.outputSize(), 1, batch * steps, new Rng(2), two),
                                                 Readout.PER_STEP);

@@ -39,6 +39,52 @@ class DeterminismTest {
         assertFalse(java.util.Arrays.equals(first[0], otherSeed[0]), "another seed should give another run (test is blind)");
     }
 
+    /**
+     * On two threads an LSTM step is split by hidden units (each thread computes its units' gate columns and
+     * gate arithmetic), and the GEMMs elsewhere by columns; neither changes an element's arithmetic, so a
+     * run on two threads gives the bits of a run on one. Hidden 128 is two strips of the packed weights at
+     * every vector width, so the split is taken at every width; lengths make padded steps, and the peephole
+     * and coupled-gate variants compute their extra terms inside the split too.
+     */
+    @ParameterizedTest(name = "peepholes {0}, inputForget {1}")
+    @CsvSource({"false, false", "true, false", "true, true"})
+    void lstmStepsSplitOverTwoThreadsGiveTheBitsOfOne(boolean peepholes, boolean inputForget) {
+        int[][] one = trainLstm(1, peepholes, inputForget), two = trainLstm(2, peepholes, inputForget);
+        for (int i = 0; i < one.length; i++) {
+            assertArrayEquals(one[i], two[i], i == 0 ? "outputs differ between 1 and 2 threads"
+                    : "weights of module " + (i - 1) + " differ between 1 and 2 threads");
+        }
+    }
+
+    private static int[][] trainLstm(int threads, boolean peepholes, boolean inputForget) {
+        int input = 13, hidden = 128, batch = 6, steps = 7;
+        Kernels kernels = Kernels.preferred().withThreads(threads);
+        Rnn rnn = Rnn.builder(CellKind.LSTM, input, hidden).layers(2).bidirectional(true).peepholes(peepholes)
+                     .inputForget(inputForget).maxBatch(batch).maxSteps(steps).seed(5).kernels(kernels).build();
+        SequenceModel model = new SequenceModel(rnn, new Dense(rnn.outputSize(), 2, batch * steps, new Rng(6), kernels),
+                                                Readout.PER_STEP);
+        Trainer trainer = new Trainer(model, Loss.MSE, new Adam(1e-2f));
+        Rng rng = new Rng(7);
+        float[] x = new float[steps * batch * input], target = new float[steps * batch * 2];
+        for (int i = 0; i < x.length; i++) x[i] = rng.uniform(-1, 1);
+        for (int i = 0; i < target.length; i++) target[i] = rng.uniform(-1, 1);
+        int[] lengths = {7, 3, 7, 1, 5, 6};
+        for (int s = 0; s < 3; s++) trainer.step(x, target, batch, steps, lengths);
+        rnn.training(false);
+        float[] output = rnn.forward(x, batch, steps, lengths, null).output();
+        List<int[]> out = new ArrayList<>();
+        int[] outputBits = new int[output.length];
+        for (int i = 0; i < output.length; i++) outputBits[i] = Float.floatToRawIntBits(output[i]);
+        out.add(outputBits);
+        for (Parameters p : model.parameters()) {
+            float[] v = p.values();
+            int[] bits = new int[v.length];
+            for (int i = 0; i < v.length; i++) bits[i] = Float.floatToRawIntBits(v[i]);
+            out.add(bits);
+        }
+        return out.toArray(new int[0][]);
+    }
+
     /** Trains 50 steps from the given seed; returns [losses as bits, then every module's weights as bits]. */
     private static int[][] train(CellKind kind, int threads, long seed) {
         int input = 5, hidden = 12, batch = 4, steps = 9;

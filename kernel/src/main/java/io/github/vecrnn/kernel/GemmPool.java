@@ -5,8 +5,9 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The threads that share a large sgemm with its caller: created once, daemon, and allocation-free
- * per call (the job's arguments live in this object's fields, each worker has a fixed part index).
+ * The threads that share a large sgemm, or the parts of a {@link ParallelTask}, with its caller: created
+ * once, daemon, and allocation-free per call (the job's arguments live in this object's fields, each
+ * worker has a fixed part index).
  *
  * <p>The caller splits C into {@code parts} blocks of whole columns (or of whole rows when C is too
  * narrow), publishes the job by writing each helper's ticket, computes block 0 itself and waits for
@@ -38,6 +39,7 @@ final class GemmPool {
     private float alpha, beta;
     private float[] a, b, c;
     private PackedMatrix packed; // non-null: B is this packed matrix (b, bOffset, ldb and transB unused)
+    private ParallelTask task;   // non-null: the job is this task's parts, not an sgemm
 
     private GemmPool(int helpers) {
         workers = new Worker[helpers];
@@ -73,7 +75,7 @@ final class GemmPool {
     boolean trySgemm(int threads, KernelSupport support, boolean transA, boolean transB, int m, int n, int k,
                      float alpha, float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
                      float beta, float[] c, int cOffset, int ldc) {
-        if (!lock.tryLock()) return false;
+        if (!acquire()) return false;
         try {
             this.packed = null;
             run(threads, support, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
@@ -86,7 +88,7 @@ final class GemmPool {
     /** The same for C = alpha * A * B + beta * C with B packed (its strips align with the column blocks). */
     boolean trySgemm(int threads, KernelSupport support, int m, float alpha, float[] a, int aOffset, int lda,
                      PackedMatrix b, float beta, float[] c, int cOffset, int ldc) {
-        if (!lock.tryLock()) return false;
+        if (!acquire()) return false;
         try {
             this.packed = b;
             run(threads, support, false, false, m, b.cols, b.rows, alpha, a, aOffset, lda, null, 0, 0, beta, c, cOffset, ldc);
@@ -95,6 +97,28 @@ final class GemmPool {
             this.packed = null;
             lock.unlock();
         }
+    }
+
+    /** Runs task's parts 0 .. threads-1, part 0 on the caller; false (nothing run) when the pool is busy. */
+    boolean tryRun(int threads, ParallelTask task) {
+        if (!acquire()) return false;
+        try {
+            this.task = task;
+            this.parts = threads;
+            start();
+            return true;
+        } finally {
+            this.task = null;
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The pool for one job, or false when another job holds it: another caller's, or the calling thread's
+     * own, when a part of a task asks for more threads (the lock is reentrant; the job's fields are not).
+     */
+    private boolean acquire() {
+        return !lock.isHeldByCurrentThread() && lock.tryLock();
     }
 
     private void run(int threads, KernelSupport support, boolean transA, boolean transB, int m, int n, int k,
@@ -109,6 +133,15 @@ final class GemmPool {
         this.a = a; this.aOffset = aOffset; this.lda = lda;
         this.b = b; this.bOffset = bOffset; this.ldb = ldb;
         this.c = c; this.cOffset = cOffset; this.ldc = ldc;
+        try {
+            start();
+        } finally {
+            this.a = this.b = this.c = null; // do not keep the caller's arrays alive
+        }
+    }
+
+    /** Publishes the job to parts - 1 helpers, runs part 0, waits for the helpers and rethrows a failure. */
+    private void start() {
         this.failure = null;
         this.caller = Thread.currentThread();
         int helpers = parts - 1;
@@ -124,7 +157,6 @@ final class GemmPool {
         }
         awaitHelpers();
         Throwable failed = own != null ? own : failure;
-        this.a = this.b = this.c = null; // do not keep the caller's arrays alive
         if (failed instanceof RuntimeException e) throw e;
         if (failed instanceof Error e) throw e;
     }
@@ -142,7 +174,9 @@ final class GemmPool {
 
     /** Block {@code part} of C: a range of columns (aligned) or of rows, as a sub-GEMM. */
     private void runPart(int part) {
-        if (splitColumns) {
+        if (task != null) {
+            task.run(part, parts);
+        } else if (splitColumns) {
             int blocks = (n + COLUMN_ALIGN - 1) / COLUMN_ALIGN;
             int j0 = Math.min(n, blocks * part / parts * COLUMN_ALIGN);
             int j1 = Math.min(n, blocks * (part + 1) / parts * COLUMN_ALIGN);

@@ -213,9 +213,25 @@ public final class Kernels {
      */
     public void sgemm(int m, float alpha, float[] a, int aOffset, int lda, PackedMatrix b,
                       float beta, float[] c, int cOffset, int ldc) {
+        sgemm(m, alpha, a, aOffset, lda, b, 0, b == null ? 0 : b.cols, beta, c, cOffset, ldc);
+    }
+
+    /**
+     * The same product with the columns [column, column + columns) of the packed B alone: C is m x columns.
+     * column must be a multiple of B's {@link PackedMatrix#panelWidth() panel width}. Each element of C
+     * is the FMA chain it has in the product with all of B, so the parts of a product split by columns
+     * (over threads, say) give the bits of the whole.
+     */
+    public void sgemm(int m, float alpha, float[] a, int aOffset, int lda, PackedMatrix b, int column, int columns,
+                      float beta, float[] c, int cOffset, int ldc) {
         String op = "sgemm";
         checkLayout(op, b);
-        int n = b.cols, k = b.rows;
+        int k = b.rows;
+        if (column < 0 || columns < 0 || column > b.cols - columns || column % b.panelWidth != 0) {
+            throw new IllegalArgumentException(op + ": columns [" + column + ", " + ((long) column + columns) + ") are not "
+                                               + "a range of " + b + " that starts at a multiple of " + b.panelWidth);
+        }
+        int n = columns;
         Checks.nonNegative(op, "m", m);
         Checks.matrix(op, "A", "a", a, aOffset, "lda", lda, m, k, false);
         Checks.matrix(op, "C", "c", c, cOffset, "ldc", ldc, m, n, false);
@@ -224,13 +240,31 @@ public final class Kernels {
             scaleMatrix(beta, c, cOffset, ldc, m, n);
             return;
         }
+        boolean whole = column == 0 && columns == b.cols;
         boolean large = m == 1 ? (long) k * n >= PARALLEL_MIN_GEMV_ELEMENTS : 2L * m * n * k >= PARALLEL_MIN_FLOPS;
-        if (threads > 1 && large) {
+        if (threads > 1 && large && whole) {
             GemmPool pool = GemmPool.shared(PREFERRED.threads);
             int t = Math.min(threads, pool.maxThreads());
             if (t > 1 && pool.trySgemm(t, support, m, alpha, a, aOffset, lda, b, beta, c, cOffset, ldc)) return;
         }
-        support.sgemmPacked(m, n, k, alpha, a, aOffset, lda, b.data, 0, beta, c, cOffset, ldc);
+        support.sgemmPacked(m, n, k, alpha, a, aOffset, lda, b.data, b.stripOffset(column), beta, c, cOffset, ldc);
+    }
+
+    /**
+     * Runs task.run(part, parts) for part = 0 .. parts-1 on up to {@link #threads()} threads, part 0 on
+     * the calling thread, and returns when all parts are done (a part's exception is rethrown here). With
+     * one thread, or when the shared threads are busy with another caller's work (or with this very task:
+     * a part that calls this again), it runs task.run(0, 1) on the calling thread. Kernel calls inside a
+     * part should use a one-thread {@link Kernels}.
+     */
+    public void parallel(ParallelTask task) {
+        if (task == null) throw new NullPointerException("parallel: the task is null");
+        if (threads > 1) {
+            GemmPool pool = GemmPool.shared(PREFERRED.threads);
+            int t = Math.min(threads, pool.maxThreads());
+            if (t > 1 && pool.tryRun(t, task)) return;
+        }
+        task.run(0, 1);
     }
 
     private void checkLayout(String op, PackedMatrix matrix) {
@@ -267,10 +301,23 @@ public final class Kernels {
      * (measured on 3200 x 1024: 0.9 ns per element, against 1.1 for 16 x 16 and 2.5 for 32 x 32).
      */
     public void transpose(int rows, int cols, float[] src, int srcOffset, int lds, float[] dst, int dstOffset, int ldd) {
-        Checks.nonNegative("transpose", "rows", rows);
-        Checks.nonNegative("transpose", "cols", cols);
-        Checks.matrix("transpose", "src", "src", src, srcOffset, "lds", lds, rows, cols, false);
-        Checks.matrix("transpose", "dst", "dst", dst, dstOffset, "ldd", ldd, cols, rows, false);
+        transposeBlocks("transpose", false, rows, cols, src, srcOffset, lds, dst, dstOffset, ldd);
+    }
+
+    /**
+     * dst += src^T, in the same blocks as {@link #transpose}: src is rows x cols (leading dimension lds),
+     * dst is cols x rows (leading dimension ldd). Each element is one float addition, dst + src.
+     */
+    public void addTransposed(int rows, int cols, float[] src, int srcOffset, int lds, float[] dst, int dstOffset, int ldd) {
+        transposeBlocks("addTransposed", true, rows, cols, src, srcOffset, lds, dst, dstOffset, ldd);
+    }
+
+    private static void transposeBlocks(String op, boolean add, int rows, int cols, float[] src, int srcOffset, int lds,
+                                        float[] dst, int dstOffset, int ldd) {
+        Checks.nonNegative(op, "rows", rows);
+        Checks.nonNegative(op, "cols", cols);
+        Checks.matrix(op, "src", "src", src, srcOffset, "lds", lds, rows, cols, false);
+        Checks.matrix(op, "dst", "dst", dst, dstOffset, "ldd", ldd, cols, rows, false);
         final int blockRows = 8, blockCols = 64;
         for (int r0 = 0; r0 < rows; r0 += blockRows) {
             int r1 = Math.min(rows, r0 + blockRows);
@@ -278,7 +325,11 @@ public final class Kernels {
                 int c1 = Math.min(cols, c0 + blockCols);
                 for (int r = r0; r < r1; r++) {
                     int from = srcOffset + r * lds;
-                    for (int c = c0; c < c1; c++) dst[dstOffset + c * ldd + r] = src[from + c];
+                    if (add) {
+                        for (int c = c0; c < c1; c++) dst[dstOffset + c * ldd + r] += src[from + c];
+                    } else {
+                        for (int c = c0; c < c1; c++) dst[dstOffset + c * ldd + r] = src[from + c];
+                    }
                 }
             }
         }

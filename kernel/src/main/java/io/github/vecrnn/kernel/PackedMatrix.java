@@ -41,6 +41,11 @@ public final class PackedMatrix {
         return cols;
     }
 
+    /** The width of a strip: column ranges of a product start at a multiple of it. */
+    public int panelWidth() {
+        return panelWidth;
+    }
+
     /** Offset in {@link #data} of the strip that starts at column j (a multiple of the panel width). */
     int stripOffset(int j) {
         return j / panelWidth * panelWidth * rows;

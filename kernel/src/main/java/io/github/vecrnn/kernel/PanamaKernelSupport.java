@@ -45,6 +45,13 @@ final class PanamaKernelSupport implements KernelSupport {
     private static final FloatVector R1 = FloatVector.broadcast(SPECIES, TANH_R1);
     private static final FloatVector R0 = FloatVector.broadcast(SPECIES, TANH_R0);
     private static final int SIGN_BIT = 0x8000_0000;
+    /** Where a micro-kernel's accumulators start when they start from zero: one zero row (read with stride 0). */
+    private static final float[] ZEROS = new float[NR];
+    /**
+     * Products with k at least this long go through blockedStrip, KC rows of op(B) at a time, if C has enough
+     * rows to repay the copy of op(B) that blocking makes (a batch-32 RNN step, 32 x 256 x 1024, lost 20% to it).
+     */
+    static final int BLOCKED_MIN_K = 1024, BLOCKED_MIN_M = 64, KC = 256, MC = 512;
 
     /**
      * Per-thread scratch: the packed K x NR strip of op(B), the M x NR sums of the tail columns, and
@@ -97,12 +104,15 @@ final class PanamaKernelSupport implements KernelSupport {
         Scratch scratch = SCRATCH.get();
         int fullStrips = n - n % NR;
         for (int j = 0; j < fullStrips; j += NR) {
-            if (transB) {
+            int bStrip = bOffset + j * (transB ? ldb : 1);
+            if (k >= BLOCKED_MIN_K && m >= BLOCKED_MIN_M) {
+                blockedStrip(m, k, a, aOffset, aRowStride, aColStride, transB, b, bStrip, ldb, alpha, beta, c, cOffset + j, ldc, scratch);
+            } else if (transB) {
                 float[] pack = scratch.pack(k);
-                PackedMatrix.packStrip(true, b, bOffset + j * ldb, ldb, k, NR, NR, pack, 0);
-                rowBlocks(m, k, a, aOffset, aRowStride, aColStride, pack, 0, NR, alpha, beta, c, cOffset + j, ldc, scratch.tile);
+                PackedMatrix.packStrip(true, b, bStrip, ldb, k, NR, NR, pack, 0);
+                rowBlocks(m, k, a, aOffset, aRowStride, aColStride, pack, 0, NR, ZEROS, 0, 0, alpha, beta, c, cOffset + j, ldc, scratch.tile);
             } else {
-                rowBlocks(m, k, a, aOffset, aRowStride, aColStride, b, bOffset + j, ldb, alpha, beta, c, cOffset + j, ldc, scratch.tile);
+                rowBlocks(m, k, a, aOffset, aRowStride, aColStride, b, bStrip, ldb, ZEROS, 0, 0, alpha, beta, c, cOffset + j, ldc, scratch.tile);
             }
         }
         if (fullStrips < n) {
@@ -110,6 +120,50 @@ final class PanamaKernelSupport implements KernelSupport {
             float[] pack = scratch.pack(k);
             PackedMatrix.packStrip(transB, b, bOffset + fullStrips * (transB ? ldb : 1), ldb, k, width, NR, pack, 0);
             narrowStrip(m, k, a, aOffset, aRowStride, aColStride, pack, 0, width, alpha, beta, c, cOffset + fullStrips, ldc, scratch);
+        }
+    }
+
+    /**
+     * One NR-wide strip of C for a long product (k >= BLOCKED_MIN_K): op(B)'s strip is packed KC rows at a
+     * time (KC x NR contiguous, which stays in L1/L2 while every row block of A passes over it), and the
+     * tiles carry their partial sums from one block of rows of op(B) to the next in scratch (MC x NR: C's rows
+     * go MC at a time, so that the sums stay in L2 beside the block; measured on 3200 x 128 x 1024). Read in
+     * place, a long strip of a row-major B (k rows of NR floats at a stride of ldb) does not stay in L2: with
+     * ldb a multiple of 256 floats its rows fall in a fraction of the L2 sets. Each element is still one FMA
+     * chain over p = 0..k-1 (its partial sum is stored as a float between blocks, exactly), so the bits are
+     * those of the unblocked kernel.
+     */
+    private static void blockedStrip(int m, int k, float[] a, int a0, int aRowStride, int aColStride,
+                                     boolean transB, float[] b, int b0, int ldb, float alpha, float beta,
+                                     float[] c, int c0, int ldc, Scratch scratch) {
+        float[] pack = scratch.pack(KC), sums = scratch.sums(Math.min(m, MC));
+        for (int i0 = 0; i0 < m; i0 += MC) {
+            int chunk = Math.min(MC, m - i0);
+            blockedRows(chunk, k, a, a0 + i0 * aRowStride, aRowStride, aColStride, transB, b, b0, ldb, alpha, beta,
+                        c, c0 + i0 * ldc, ldc, pack, sums, scratch.tile);
+        }
+    }
+
+    private static void blockedRows(int m, int k, float[] a, int a0, int aRowStride, int aColStride,
+                                    boolean transB, float[] b, int b0, int ldb, float alpha, float beta,
+                                    float[] c, int c0, int ldc, float[] pack, float[] sums, float[] tile) {
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int rows = Math.min(KC, k - p0);
+            boolean first = p0 == 0, last = p0 + rows == k;
+            if (transB) {
+                PackedMatrix.packStrip(true, b, b0 + p0, ldb, rows, NR, NR, pack, 0);
+            } else {     // the same copy as packStrip's, as four vectors a row (arraycopy's call per row cost more)
+                for (int p = 0, from = b0 + p0 * ldb, to = 0; p < rows; p++, from += ldb, to += NR) {
+                    FloatVector.fromArray(SPECIES, b, from).intoArray(pack, to);
+                    FloatVector.fromArray(SPECIES, b, from + L).intoArray(pack, to + L);
+                    FloatVector.fromArray(SPECIES, b, from + 2 * L).intoArray(pack, to + 2 * L);
+                    FloatVector.fromArray(SPECIES, b, from + 3 * L).intoArray(pack, to + 3 * L);
+                }
+            }
+            // the first block starts from zero, the others from the sums so far; the last one writes C
+            rowBlocks(m, rows, a, a0 + p0 * aColStride, aRowStride, aColStride, pack, 0, NR,
+                      first ? ZEROS : sums, 0, first ? 0 : NR,
+                      last ? alpha : 1f, last ? beta : 0f, last ? c : sums, last ? c0 : 0, last ? ldc : NR, tile);
         }
     }
 
@@ -126,7 +180,7 @@ final class PanamaKernelSupport implements KernelSupport {
             }
         }
         for (; j + NR <= n; j += NR) {
-            rowBlocks(m, k, a, aOffset, lda, 1, b, bOffset + j * k, NR, alpha, beta, c, cOffset + j, ldc, scratch.tile);
+            rowBlocks(m, k, a, aOffset, lda, 1, b, bOffset + j * k, NR, ZEROS, 0, 0, alpha, beta, c, cOffset + j, ldc, scratch.tile);
         }
         if (j < n) {
             narrowStrip(m, k, a, aOffset, lda, 1, b, bOffset + j * k, n - j, alpha, beta, c, cOffset + j, ldc, scratch);
@@ -177,7 +231,7 @@ final class PanamaKernelSupport implements KernelSupport {
                                     float[] b, int b0, int width, float alpha, float beta,
                                     float[] c, int c0, int ldc, Scratch scratch) {
         float[] sums = scratch.sums(m);
-        rowBlocks(m, k, a, a0, aRowStride, aColStride, b, b0, NR, 1f, 0f, sums, 0, NR, scratch.tile);
+        rowBlocks(m, k, a, a0, aRowStride, aColStride, b, b0, NR, ZEROS, 0, 0, 1f, 0f, sums, 0, NR, scratch.tile);
         for (int i = 0; i < m; i++) {
             int ci = c0 + i * ldc;
             for (int jj = 0; jj < width; jj++) {
@@ -192,23 +246,23 @@ final class PanamaKernelSupport implements KernelSupport {
      * (8 rows go as 4 + 4 rather than 6 + 1 + 1).
      */
     private static void rowBlocks(int m, int k, float[] a, int a0, int aRowStride, int aColStride,
-                                  float[] b, int b0, int ldb, float alpha, float beta,
+                                  float[] b, int b0, int ldb, float[] s, int s0, int lds, float alpha, float beta,
                                   float[] c, int c0, int ldc, float[] tile) {
         int i = 0;
         while (i < m) {
             int left = m - i;
-            int ai = a0 + i * aRowStride, ci = c0 + i * ldc;
+            int ai = a0 + i * aRowStride, ci = c0 + i * ldc, si = s0 + i * lds;
             if (left >= 6 && left != 8) {
-                kernel6x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, alpha, beta, c, ci, ldc, tile);
+                kernel6x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, s, si, lds, alpha, beta, c, ci, ldc, tile);
                 i += 6;
             } else if (left >= 4) {
-                kernel4x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, alpha, beta, c, ci, ldc, tile);
+                kernel4x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, s, si, lds, alpha, beta, c, ci, ldc, tile);
                 i += 4;
             } else if (left >= 2) {
-                kernel2x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, alpha, beta, c, ci, ldc, tile);
+                kernel2x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, s, si, lds, alpha, beta, c, ci, ldc, tile);
                 i += 2;
             } else {
-                kernel1x4(k, a, ai, aColStride, b, b0, ldb, alpha, beta, c, ci, tile);
+                kernel1x4(k, a, ai, aColStride, b, b0, ldb, s, si, alpha, beta, c, ci, tile);
                 i += 1;
             }
         }
@@ -216,13 +270,14 @@ final class PanamaKernelSupport implements KernelSupport {
 
     /** C[0..6, 0..NR] of the strip: 24 accumulators, 4 loads of B and 6 broadcasts of A per p. */
     private static void kernel6x4(int k, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+                                  float[] s, int s0, int lds,
                                   float alpha, float beta, float[] c, int c0, int ldc, float[] tile) {
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-        FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
-        FloatVector c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        FloatVector c00 = FloatVector.fromArray(SPECIES, s, s0), c01 = FloatVector.fromArray(SPECIES, s, s0 + L), c02 = FloatVector.fromArray(SPECIES, s, s0 + 2 * L), c03 = FloatVector.fromArray(SPECIES, s, s0 + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, s, s0 + lds), c11 = FloatVector.fromArray(SPECIES, s, s0 + lds + L), c12 = FloatVector.fromArray(SPECIES, s, s0 + lds + 2 * L), c13 = FloatVector.fromArray(SPECIES, s, s0 + lds + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, s, s0 + 2 * lds), c21 = FloatVector.fromArray(SPECIES, s, s0 + 2 * lds + L), c22 = FloatVector.fromArray(SPECIES, s, s0 + 2 * lds + 2 * L), c23 = FloatVector.fromArray(SPECIES, s, s0 + 2 * lds + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, s, s0 + 3 * lds), c31 = FloatVector.fromArray(SPECIES, s, s0 + 3 * lds + L), c32 = FloatVector.fromArray(SPECIES, s, s0 + 3 * lds + 2 * L), c33 = FloatVector.fromArray(SPECIES, s, s0 + 3 * lds + 3 * L);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, s, s0 + 4 * lds), c41 = FloatVector.fromArray(SPECIES, s, s0 + 4 * lds + L), c42 = FloatVector.fromArray(SPECIES, s, s0 + 4 * lds + 2 * L), c43 = FloatVector.fromArray(SPECIES, s, s0 + 4 * lds + 3 * L);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, s, s0 + 5 * lds), c51 = FloatVector.fromArray(SPECIES, s, s0 + 5 * lds + L), c52 = FloatVector.fromArray(SPECIES, s, s0 + 5 * lds + 2 * L), c53 = FloatVector.fromArray(SPECIES, s, s0 + 5 * lds + 3 * L);
         int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars, a4 = a3 + ars, a5 = a4 + ars;
         for (int p = 0, ap = 0, bp = b0; p < k; p++, ap += acs, bp += ldb) {
             FloatVector b0v = FloatVector.fromArray(SPECIES, b, bp);
@@ -252,11 +307,12 @@ final class PanamaKernelSupport implements KernelSupport {
     }
 
     private static void kernel4x4(int k, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+                                  float[] s, int s0, int lds,
                                   float alpha, float beta, float[] c, int c0, int ldc, float[] tile) {
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        FloatVector c00 = FloatVector.fromArray(SPECIES, s, s0), c01 = FloatVector.fromArray(SPECIES, s, s0 + L), c02 = FloatVector.fromArray(SPECIES, s, s0 + 2 * L), c03 = FloatVector.fromArray(SPECIES, s, s0 + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, s, s0 + lds), c11 = FloatVector.fromArray(SPECIES, s, s0 + lds + L), c12 = FloatVector.fromArray(SPECIES, s, s0 + lds + 2 * L), c13 = FloatVector.fromArray(SPECIES, s, s0 + lds + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, s, s0 + 2 * lds), c21 = FloatVector.fromArray(SPECIES, s, s0 + 2 * lds + L), c22 = FloatVector.fromArray(SPECIES, s, s0 + 2 * lds + 2 * L), c23 = FloatVector.fromArray(SPECIES, s, s0 + 2 * lds + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, s, s0 + 3 * lds), c31 = FloatVector.fromArray(SPECIES, s, s0 + 3 * lds + L), c32 = FloatVector.fromArray(SPECIES, s, s0 + 3 * lds + 2 * L), c33 = FloatVector.fromArray(SPECIES, s, s0 + 3 * lds + 3 * L);
         int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars;
         for (int p = 0, ap = 0, bp = b0; p < k; p++, ap += acs, bp += ldb) {
             FloatVector b0v = FloatVector.fromArray(SPECIES, b, bp);
@@ -280,9 +336,10 @@ final class PanamaKernelSupport implements KernelSupport {
     }
 
     private static void kernel2x4(int k, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
+                                  float[] s, int s0, int lds,
                                   float alpha, float beta, float[] c, int c0, int ldc, float[] tile) {
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c00 = FloatVector.fromArray(SPECIES, s, s0), c01 = FloatVector.fromArray(SPECIES, s, s0 + L), c02 = FloatVector.fromArray(SPECIES, s, s0 + 2 * L), c03 = FloatVector.fromArray(SPECIES, s, s0 + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, s, s0 + lds), c11 = FloatVector.fromArray(SPECIES, s, s0 + lds + L), c12 = FloatVector.fromArray(SPECIES, s, s0 + lds + 2 * L), c13 = FloatVector.fromArray(SPECIES, s, s0 + lds + 3 * L);
         int a1 = a0 + ars;
         for (int p = 0, ap = 0, bp = b0; p < k; p++, ap += acs, bp += ldb) {
             FloatVector b0v = FloatVector.fromArray(SPECIES, b, bp);
@@ -299,9 +356,9 @@ final class PanamaKernelSupport implements KernelSupport {
         epilogue(tile, 2, NR, alpha, beta, c, c0, ldc);
     }
 
-    private static void kernel1x4(int k, float[] a, int a0, int acs, float[] b, int b0, int ldb,
+    private static void kernel1x4(int k, float[] a, int a0, int acs, float[] b, int b0, int ldb, float[] s, int s0,
                                   float alpha, float beta, float[] c, int c0, float[] tile) {
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c00 = FloatVector.fromArray(SPECIES, s, s0), c01 = FloatVector.fromArray(SPECIES, s, s0 + L), c02 = FloatVector.fromArray(SPECIES, s, s0 + 2 * L), c03 = FloatVector.fromArray(SPECIES, s, s0 + 3 * L);
         for (int p = 0, ap = a0, bp = b0; p < k; p++, ap += acs, bp += ldb) {
             FloatVector av = FloatVector.broadcast(SPECIES, a[ap]);
             c00 = av.fma(FloatVector.fromArray(SPECIES, b, bp), c00);
@@ -383,7 +440,7 @@ final class PanamaKernelSupport implements KernelSupport {
             fourStrips(m, x, x0, a, a0 + j, NR, lda, alpha, beta, y, y0 + j, tile);
         }
         for (; j + NR <= n; j += NR) {   // one strip: the GEMM's one-row tile, x as A
-            kernel1x4(m, x, x0, 1, a, a0 + j, lda, alpha, beta, y, y0 + j, tile);
+            kernel1x4(m, x, x0, 1, a, a0 + j, lda, ZEROS, 0, alpha, beta, y, y0 + j, tile);
         }
         for (; j + L <= n; j += L) {
             FloatVector s = FloatVector.zero(SPECIES);

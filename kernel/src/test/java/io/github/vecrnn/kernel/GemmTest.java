@@ -66,7 +66,10 @@ class GemmTest {
         List<Shape> shapes = List.of(new Shape(64, 1024, 256), new Shape(32, 1024, 384), new Shape(1, 1024, 384),
                 new Shape(64, 148, 13), new Shape(7, 148, 37), new Shape(148, 37, 64), new Shape(2, 2048, 512),
                 // m * k >= Kernels.TRANSPOSE_A_MIN: with transA, A^T is copied first
-                new Shape(300, 100, 150), new Shape(148, 37, 301), new Shape(1, 40, 40000));
+                new Shape(300, 100, 150), new Shape(148, 37, 301), new Shape(1, 40, 40000),
+                // k >= BLOCKED_MIN_K: op(B) in blocks of KC rows, partial sums carried (a short last block,
+                // an exact multiple, a narrow strip beside the full ones)
+                new Shape(9, 257, 1300), new Shape(13, 64, 1024), new Shape(20, 70, 2100));
         for (Shape s : shapes) {
             for (boolean transA : new boolean[] {false, true}) {
                 for (boolean transB : new boolean[] {false, true}) {
@@ -83,7 +86,9 @@ class GemmTest {
         List<Shape> shapes = List.of(new Shape(96, 200, 150), new Shape(64, 1024, 256), new Shape(300, 20, 400),
                 new Shape(2, 4096, 512), new Shape(128, 128, 128), new Shape(300, 100, 150),
                 // one row from Kernels.PARALLEL_MIN_GEMV_ELEMENTS of B: split by columns as matrix-vector products
-                new Shape(1, 1024, 256), new Shape(1, 465, 257), new Shape(1, 100, 700));
+                new Shape(1, 1024, 256), new Shape(1, 465, 257), new Shape(1, 100, 700),
+                // long products, blocked along k on each thread
+                new Shape(64, 256, 1500), new Shape(30, 130, 2050));
         for (Shape s : shapes) {
             for (boolean transA : new boolean[] {false, true}) {
                 for (boolean transB : new boolean[] {false, true}) {
@@ -126,6 +131,66 @@ class GemmTest {
         }
     }
 
+    /**
+     * A product with a range of a packed matrix's columns (whole strips from its start) gives, bit for bit,
+     * those columns of the product with the whole matrix; a range that does not start at a strip is refused.
+     */
+    @Test
+    void packedColumnRangesGiveThoseColumnsOfTheWholeProduct() {
+        SplittableRandom random = new SplittableRandom(11);
+        for (int trial = 0; trial < 60; trial++) {
+            int m = 1 + random.nextInt(40), k = 1 + random.nextInt(300), n = 1 + random.nextInt(300);
+            PackedMatrix packed = VECTOR.newPackedMatrix(k, n);
+            float[] b = randomArray(random, k * n), a = randomArray(random, m * k), whole = new float[m * n];
+            VECTOR.pack(false, b, 0, n, packed);
+            VECTOR.sgemm(m, 1f, a, 0, k, packed, 0f, whole, 0, n);
+            int strips = (n + packed.panelWidth() - 1) / packed.panelWidth();
+            int column = random.nextInt(strips) * packed.panelWidth(), columns = random.nextInt(n - column + 1);
+            float[] part = new float[m * columns], expected = new float[m * columns]; // ldc = columns (1 when empty)
+            VECTOR.sgemm(m, 1f, a, 0, k, packed, column, columns, 0f, part, 0, Math.max(1, columns));
+            for (int i = 0; i < m; i++) System.arraycopy(whole, i * n + column, expected, i * columns, columns);
+            assertBitwiseEqual(expected, part, m + "x" + k + "x" + n + " columns [" + column + ", " + (column + columns) + ")");
+        }
+        PackedMatrix packed = VECTOR.newPackedMatrix(8, 200);
+        float[] a = new float[8], c = new float[200];
+        assertThrows(IllegalArgumentException.class, () -> VECTOR.sgemm(1, 1f, a, 0, 8, packed, 1, 10, 0f, c, 0, 10));
+        assertThrows(IllegalArgumentException.class, () -> VECTOR.sgemm(1, 1f, a, 0, 8, packed, 0, 201, 0f, c, 0, 201));
+    }
+
+    /**
+     * Kernels.parallel runs every part once, on as many threads as it has (the caller's included), rethrows
+     * a part's exception, and runs a task that a part starts on that part's thread alone.
+     */
+    @Test
+    void parallelTasksRunEveryPartOnce() {
+        Kernels two = Kernels.preferred().withThreads(2);
+        int[] runs = new int[4];
+        int[] seenParts = new int[1];
+        two.parallel((part, parts) -> {
+            synchronized (runs) {
+                runs[part]++;
+                seenParts[0] = parts;
+            }
+        });
+        int parts = seenParts[0];
+        assertTrue(parts >= 1 && parts <= 2, "parts " + parts);
+        for (int p = 0; p < 4; p++) assertEquals(p < parts ? 1 : 0, runs[p], "runs of part " + p);
+        VECTOR.parallel((part, count) -> assertEquals(1, count, "one thread, one part"));
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> two.parallel((part, count) -> {
+            if (part == count - 1) throw new IllegalStateException("part " + part + " failed");
+        }));
+        assertTrue(thrown.getMessage().startsWith("part "), thrown.getMessage());
+        int[] nested = new int[2];
+        two.parallel((part, count) -> two.parallel((inner, innerCount) -> {
+            synchronized (nested) {
+                nested[0]++;
+                nested[1] = Math.max(nested[1], innerCount);
+            }
+        }));
+        assertEquals(1, nested[1], "a nested task runs on its part's thread alone");
+        assertEquals(parts, nested[0], "one nested run per part");
+    }
+
     @Test
     void aPackedMatrixOfAnotherLayoutIsRefused() {
         int width = VECTOR.newPackedMatrix(1, 1).panelWidth;
@@ -138,19 +203,23 @@ class GemmTest {
     @Test
     void transposeOddShapesOffsetsAndLeadingDimensions() {
         SplittableRandom random = new SplittableRandom(9);
-        for (int rows : new int[] {0, 1, 7, 8, 9, 63, 64, 65, 130}) {
-            for (int cols : new int[] {0, 1, 5, 64, 65, 200}) {
-                int lds = cols + 3, ldd = rows + 5, so = 2, dO = 4;
-                float[] src = new float[so + Math.max(1, rows) * lds], dst = new float[dO + Math.max(1, cols) * ldd + 7];
-                for (int i = 0; i < src.length; i++) src[i] = (float) random.nextDouble();
-                java.util.Arrays.fill(dst, -7f);
-                VECTOR.transpose(rows, cols, src, so, lds, dst, dO, ldd);
-                for (int c = 0; c < cols; c++) {
-                    for (int r = 0; r < rows; r++) {
-                        if (dst[dO + c * ldd + r] != src[so + r * lds + c]) throw new AssertionError(rows + "x" + cols + " at " + r + "," + c);
-                    }
-                    for (int r = rows; r < ldd && dO + c * ldd + r < dst.length; r++) {
-                        if (dst[dO + c * ldd + r] != -7f) throw new AssertionError("padding written at " + r + "," + c);
+        for (boolean add : new boolean[] {false, true}) {
+            for (int rows : new int[] {0, 1, 7, 8, 9, 63, 64, 65, 130}) {
+                for (int cols : new int[] {0, 1, 5, 64, 65, 200}) {
+                    int lds = cols + 3, ldd = rows + 5, so = 2, dO = 4;
+                    float[] src = new float[so + Math.max(1, rows) * lds], dst = new float[dO + Math.max(1, cols) * ldd + 7];
+                    for (int i = 0; i < src.length; i++) src[i] = (float) random.nextDouble();
+                    java.util.Arrays.fill(dst, -7f);
+                    if (add) VECTOR.addTransposed(rows, cols, src, so, lds, dst, dO, ldd);
+                    else VECTOR.transpose(rows, cols, src, so, lds, dst, dO, ldd);
+                    for (int c = 0; c < cols; c++) {
+                        for (int r = 0; r < rows; r++) {
+                            float expected = add ? -7f + src[so + r * lds + c] : src[so + r * lds + c];
+                            if (dst[dO + c * ldd + r] != expected) throw new AssertionError(rows + "x" + cols + " at " + r + "," + c + " add " + add);
+                        }
+                        for (int r = rows; r < ldd && dO + c * ldd + r < dst.length; r++) {
+                            if (dst[dO + c * ldd + r] != -7f) throw new AssertionError("padding written at " + r + "," + c);
+                        }
                     }
                 }
             }
