@@ -421,15 +421,15 @@ abstract class CellLayer {
     }
 
     /**
-     * pre[t] columns [col0, col0 + cols) += h_{t-1} R^T for those gate columns alone (col0 a multiple of
-     * the packed strips' width, within one packed block of R^T; no layer norm).
+     * c[t] columns [col0, col0 + cols) += h_{t-1} R^T for those gate columns alone, c being [T*B, G*H] like
+     * pre (col0 a multiple of the packed strips' width, within one packed block of R^T; no layer norm).
      */
-    final void recurrentColumns(Kernels k, int t, int prev, int col0, int cols) {
+    final void recurrentColumns(Kernels k, int t, int prev, int col0, int cols, float[] c) {
         int block = recurrentBlockStarts.length - 1;
         while (recurrentBlockStarts[block] > col0) block--;
         int start = recurrentBlockStarts[block];
         k.sgemm(batch, 1f, states, slotOffset(prev), hidden, recurrentWeightsPacked[block], col0 - start, cols,
-                1f, pre, t * batch * gateWidth + col0, gateWidth);
+                1f, c, t * batch * gateWidth + col0, gateWidth);
     }
 
     /** A forward step as a parallel task: part q of n computes the q-th range of hidden units. */

@@ -43,24 +43,45 @@ final class GruLayer extends CellLayer {
     }
 
     @Override
+    boolean splitsSteps() {
+        return linearBeforeReset && !layerNorm;   // reset before: R_n multiplies r_t * h_{t-1}, all units of it
+    }
+
+    @Override
+    void stepForwardUnits(int t, int prev, int cur, int h0, int h1, Kernels k) {
+        final int h = hidden, n = h1 - h0;
+        float[] w = params.values();
+        int rowT = t * batch * gateWidth, prevH = slotOffset(prev) + h0, curH = slotOffset(cur) + h0;
+        // R h_{t-1} + b_R for all three gates, kept for backward: [B, H] x [3H, H]^T; for a range of
+        // units, each gate's columns of those units
+        for (int b = 0; b < batch; b++) {
+            for (int g = 0; g < gates; g++) System.arraycopy(w, bHh + g * h + h0, recurrent, rowT + b * gateWidth + g * h + h0, n);
+        }
+        if (n == h) {
+            recurrentInput(t, prev, recurrent, rowT, gateWidth);
+        } else {
+            for (int g = 0; g < gates; g++) recurrentColumns(k, t, prev, g * h + h0, n, recurrent);
+        }
+        for (int b = 0; b < batch; b++) {
+            int resetGate = rowT + b * gateWidth + h0, updateGate = resetGate + h, newGate = resetGate + 2 * h;
+            kernels.add(pre, resetGate, recurrent, resetGate, pre, resetGate, n);
+            kernels.add(pre, updateGate, recurrent, updateGate, pre, updateGate, n);
+            kernels.sigmoid(pre, resetGate, pre, resetGate, n);                        // r_t
+            kernels.sigmoid(pre, updateGate, pre, updateGate, n);                      // z_t
+            for (int j = 0; j < n; j++) {
+                pre[newGate + j] += pre[resetGate + j] * recurrent[newGate + j];        // + r_t (R_n h + b_Rn)
+            }
+            kernels.tanh(pre, newGate, pre, newGate, n);                               // n_t
+            blend(updateGate, newGate, prevH + b * h, curH + b * h, n);
+        }
+    }
+
+    @Override
     void stepForward(int t, int prev, int cur) {
         final int h = hidden;
-        float[] w = params.values();
         int rowT = t * batch * gateWidth, prevH = slotOffset(prev), curH = slotOffset(cur);
         if (linearBeforeReset) {
-            // R h_{t-1} + b_R for all three gates, kept for backward: [B, H] x [3H, H]^T
-            for (int b = 0; b < batch; b++) System.arraycopy(w, bHh, recurrent, rowT + b * gateWidth, gateWidth);
-            recurrentInput(t, prev, recurrent, rowT, gateWidth);
-            for (int b = 0; b < batch; b++) {
-                int resetGate = rowT + b * gateWidth, updateGate = resetGate + h, newGate = resetGate + 2 * h;
-                kernels.add(pre, resetGate, recurrent, resetGate, pre, resetGate, 2 * h);
-                kernels.sigmoid(pre, resetGate, pre, resetGate, 2 * h);                    // r_t, z_t
-                for (int j = 0; j < h; j++) {
-                    pre[newGate + j] += pre[resetGate + j] * recurrent[newGate + j];    // + r_t (R_n h + b_Rn)
-                }
-                kernels.tanh(pre, newGate, pre, newGate, h);                               // n_t
-                blend(updateGate, newGate, prevH + b * h, curH + b * h);
-            }
+            stepForwardUnits(t, prev, cur, 0, h, kernels);
         } else {
             // R_{r,z} h_{t-1} into the r and z columns: [B, H] x [2H, H]^T
             recurrentProduct(states, prevH, batch, 0, 2 * h, pre, rowT, gateWidth);
@@ -75,14 +96,14 @@ final class GruLayer extends CellLayer {
             for (int b = 0; b < batch; b++) {
                 int updateGate = rowT + b * gateWidth + h, newGate = updateGate + h;
                 kernels.tanh(pre, newGate, pre, newGate, h);                               // n_t
-                blend(updateGate, newGate, prevH + b * h, curH + b * h);
+                blend(updateGate, newGate, prevH + b * h, curH + b * h, h);
             }
         }
     }
 
-    /** h_t = (1 - z_t) n_t + z_t h_{t-1}, written as n_t + z_t (h_{t-1} - n_t). */
-    private void blend(int updateGate, int newGate, int prevH, int curH) {
-        for (int j = 0; j < hidden; j++) {
+    /** h_t = (1 - z_t) n_t + z_t h_{t-1}, written as n_t + z_t (h_{t-1} - n_t), for the given count of units. */
+    private void blend(int updateGate, int newGate, int prevH, int curH, int units) {
+        for (int j = 0; j < units; j++) {
             float z = pre[updateGate + j], n = pre[newGate + j];
             states[curH + j] = n + z * (states[prevH + j] - n);
         }

@@ -68,7 +68,7 @@ final class LstmLayer extends CellLayer {
         if (n == h) {
             recurrentInput(t, prev, pre, rowT, gateWidth);
         } else {
-            for (int g = 0; g < gates; g++) recurrentColumns(k, t, prev, g * h + h0, n);
+            for (int g = 0; g < gates; g++) recurrentColumns(k, t, prev, g * h + h0, n, pre);
         }
         for (int b = 0; b < batch; b++) {
             int inputGate = rowT + b * gateWidth + h0, forgetGate = inputGate + h;

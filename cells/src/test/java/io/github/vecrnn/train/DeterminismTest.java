@@ -40,27 +40,28 @@ class DeterminismTest {
     }
 
     /**
-     * On two threads an LSTM step is split by hidden units (each thread computes its units' gate columns and
+     * On two threads an LSTM or reset-after GRU step is split by hidden units (each thread computes its units' gate columns and
      * gate arithmetic), and the GEMMs elsewhere by columns; neither changes an element's arithmetic, so a
      * run on two threads gives the bits of a run on one. Hidden 128 is two strips of the packed weights at
      * every vector width, so the split is taken at every width; lengths make padded steps, and the peephole
      * and coupled-gate variants compute their extra terms inside the split too.
      */
-    @ParameterizedTest(name = "peepholes {0}, inputForget {1}")
-    @CsvSource({"false, false", "true, false", "true, true"})
-    void lstmStepsSplitOverTwoThreadsGiveTheBitsOfOne(boolean peepholes, boolean inputForget) {
-        int[][] one = trainLstm(1, peepholes, inputForget), two = trainLstm(2, peepholes, inputForget);
+    @ParameterizedTest(name = "{0}, peepholes {1}, inputForget {2}")
+    @CsvSource({"LSTM, false, false", "LSTM, true, false", "LSTM, true, true", "GRU, false, false"})
+    void stepsSplitOverTwoThreadsGiveTheBitsOfOne(CellKind kind, boolean peepholes, boolean inputForget) {
+        int[][] one = trainSplit(kind, 1, peepholes, inputForget), two = trainSplit(kind, 2, peepholes, inputForget);
         for (int i = 0; i < one.length; i++) {
             assertArrayEquals(one[i], two[i], i == 0 ? "outputs differ between 1 and 2 threads"
                     : "weights of module " + (i - 1) + " differ between 1 and 2 threads");
         }
     }
 
-    private static int[][] trainLstm(int threads, boolean peepholes, boolean inputForget) {
+    private static int[][] trainSplit(CellKind kind, int threads, boolean peepholes, boolean inputForget) {
         int input = 13, hidden = 128, batch = 6, steps = 7;
         Kernels kernels = Kernels.preferred().withThreads(threads);
-        Rnn rnn = Rnn.builder(CellKind.LSTM, input, hidden).layers(2).bidirectional(true).peepholes(peepholes)
-                     .inputForget(inputForget).maxBatch(batch).maxSteps(steps).seed(5).kernels(kernels).build();
+        Rnn.Builder builder = Rnn.builder(kind, input, hidden).layers(2).bidirectional(true)
+                                 .maxBatch(batch).maxSteps(steps).seed(5).kernels(kernels);
+        Rnn rnn = (kind == CellKind.LSTM ? builder.peepholes(peepholes).inputForget(inputForget) : builder).build();
         SequenceModel model = new SequenceModel(rnn, new Dense(rnn.outputSize(), 2, batch * steps, new Rng(6), kernels),
                                                 Readout.PER_STEP);
         Trainer trainer = new Trainer(model, Loss.MSE, new Adam(1e-2f));
