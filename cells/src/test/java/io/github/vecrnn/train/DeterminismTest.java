@@ -72,18 +72,21 @@ class DeterminismTest {
         int[] lengths = {7, 3, 7, 1, 5, 6};
         for (int s = 0; s < 3; s++) trainer.step(x, target, batch, steps, lengths);
         rnn.training(false);
-        float[] output = rnn.forward(x, batch, steps, lengths, null).output();
+        return withWeightBits(bits(rnn.forward(x, batch, steps, lengths, null).output()), model);
+    }
+
+    /** first, then the bits of every module's weights. */
+    private static int[][] withWeightBits(int[] first, SequenceModel model) {
         List<int[]> out = new ArrayList<>();
-        int[] outputBits = new int[output.length];
-        for (int i = 0; i < output.length; i++) outputBits[i] = Float.floatToRawIntBits(output[i]);
-        out.add(outputBits);
-        for (Parameters p : model.parameters()) {
-            float[] v = p.values();
-            int[] bits = new int[v.length];
-            for (int i = 0; i < v.length; i++) bits[i] = Float.floatToRawIntBits(v[i]);
-            out.add(bits);
-        }
+        out.add(first);
+        for (Parameters p : model.parameters()) out.add(bits(p.values()));
         return out.toArray(new int[0][]);
+    }
+
+    private static int[] bits(float[] v) {
+        int[] bits = new int[v.length];
+        for (int i = 0; i < v.length; i++) bits[i] = Float.floatToRawIntBits(v[i]);
+        return bits;
     }
 
     /** Trains 50 steps from the given seed; returns [losses as bits, then every module's weights as bits]. */
@@ -107,14 +110,6 @@ class DeterminismTest {
                     : trainer.step(x, target, batch, steps, null);
             losses[s] = Float.floatToRawIntBits(loss);
         }
-        List<int[]> out = new ArrayList<>();
-        out.add(losses);
-        for (Parameters p : model.parameters()) {
-            float[] v = p.values();
-            int[] bits = new int[v.length];
-            for (int i = 0; i < v.length; i++) bits[i] = Float.floatToRawIntBits(v[i]);
-            out.add(bits);
-        }
-        return out.toArray(new int[0][]);
+        return withWeightBits(losses, model);
     }
 }
