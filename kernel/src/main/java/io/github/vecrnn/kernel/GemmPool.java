@@ -69,8 +69,9 @@ final class GemmPool {
     }
 
     /**
-     * Runs the sgemm on up to {@code threads} threads (the caller included), or returns false without
-     * doing anything when the pool is busy with another caller's job.
+     * Runs the sgemm on up to {@code threads} threads (the caller included; at most the helpers plus the
+     * caller), or returns false without doing anything when the pool has no helper or is busy with
+     * another job.
      */
     boolean trySgemm(int threads, KernelSupport support, boolean transA, boolean transB, int m, int n, int k,
                      float alpha, float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
@@ -99,12 +100,15 @@ final class GemmPool {
         }
     }
 
-    /** Runs task's parts 0 .. threads-1, part 0 on the caller; false (nothing run) when the pool is busy. */
+    /**
+     * Runs task's parts 0 .. parts-1, parts = threads (at most the helpers plus the caller), part 0 on the
+     * caller; false (nothing run) when the pool has no helper or is busy.
+     */
     boolean tryRun(int threads, ParallelTask task) {
         if (!acquire()) return false;
         try {
             this.task = task;
-            this.parts = threads;
+            this.parts = Math.min(threads, maxThreads());
             start();
             return true;
         } finally {
@@ -114,16 +118,18 @@ final class GemmPool {
     }
 
     /**
-     * The pool for one job, or false when another job holds it: another caller's, or the calling thread's
-     * own, when a part of a task asks for more threads (the lock is reentrant; the job's fields are not).
+     * The pool for one job, or false when it has no helper or another job holds it: another caller's, or
+     * the calling thread's own, when a part of a task asks for more threads (the lock is reentrant; the
+     * job's fields are not).
      */
     private boolean acquire() {
-        return !lock.isHeldByCurrentThread() && lock.tryLock();
+        return workers.length > 0 && !lock.isHeldByCurrentThread() && lock.tryLock();
     }
 
     private void run(int threads, KernelSupport support, boolean transA, boolean transB, int m, int n, int k,
                      float alpha, float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
                      float beta, float[] c, int cOffset, int ldc) {
+        threads = Math.min(threads, maxThreads());
         int columnBlocks = (n + COLUMN_ALIGN - 1) / COLUMN_ALIGN;
         this.splitColumns = columnBlocks >= threads;
         this.parts = Math.min(threads, splitColumns ? columnBlocks : m);

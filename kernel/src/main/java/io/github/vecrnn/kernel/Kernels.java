@@ -242,10 +242,9 @@ public final class Kernels {
         }
         boolean whole = column == 0 && columns == b.cols;
         boolean large = m == 1 ? (long) k * n >= PARALLEL_MIN_GEMV_ELEMENTS : 2L * m * n * k >= PARALLEL_MIN_FLOPS;
-        if (threads > 1 && large && whole) {
-            GemmPool pool = GemmPool.shared(PREFERRED.threads);
-            int t = Math.min(threads, pool.maxThreads());
-            if (t > 1 && pool.trySgemm(t, support, m, alpha, a, aOffset, lda, b, beta, c, cOffset, ldc)) return;
+        if (threads > 1 && large && whole
+            && GemmPool.shared(PREFERRED.threads).trySgemm(threads, support, m, alpha, a, aOffset, lda, b, beta, c, cOffset, ldc)) {
+            return;
         }
         support.sgemmPacked(m, n, k, alpha, a, aOffset, lda, b.data, b.stripOffset(column), beta, c, cOffset, ldc);
     }
@@ -259,11 +258,7 @@ public final class Kernels {
      */
     public void parallel(ParallelTask task) {
         if (task == null) throw new NullPointerException("parallel: the task is null");
-        if (threads > 1) {
-            GemmPool pool = GemmPool.shared(PREFERRED.threads);
-            int t = Math.min(threads, pool.maxThreads());
-            if (t > 1 && pool.tryRun(t, task)) return;
-        }
+        if (threads > 1 && GemmPool.shared(PREFERRED.threads).tryRun(threads, task)) return;
         task.run(0, 1);
     }
 
@@ -279,10 +274,8 @@ public final class Kernels {
     private boolean parallel(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
                              float beta, float[] c, int cOffset, int ldc) {
-        GemmPool pool = GemmPool.shared(PREFERRED.threads);
-        int t = Math.min(threads, pool.maxThreads());
-        return t > 1 && pool.trySgemm(t, support, transA, transB, m, n, k, alpha, a, aOffset, lda,
-                                      b, bOffset, ldb, beta, c, cOffset, ldc);
+        return GemmPool.shared(PREFERRED.threads).trySgemm(threads, support, transA, transB, m, n, k, alpha,
+                                                           a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
     }
 
     /** A^T copies of at least this many elements go through {@link #transpose} first. */

