@@ -10,8 +10,14 @@ vecrnn's is refused before it is timed. Needs Debian's python3-torch (1.13) and 
   python3 tools/bench_torch.py --inputs DIR --threads 1 --out torch.json [--warmup 3 --iterations 5 --seconds 2]
   python3 tools/bench_torch.py --inputs DIR --threads 1 --first-call LSTM_A_inference --out first.json
 
-The thread count is torch.set_num_threads; OpenMP's wait policy is whatever OMP_WAIT_POLICY says when the process
-starts (it cannot be changed afterwards), and is recorded in the output. An inference call is the layers' forward
+The thread count is torch.set_num_threads plus the thread count of every native pool torch may call: Debian's torch
+is built with BLAS_INFO=generic, so its GEMMs run in the system BLAS (OpenBLAS, pthread build), which ignores
+torch.set_num_threads and starts one thread per core. It reads OPENBLAS_NUM_THREADS once, when it is loaded, so this
+script sets it (and OMP_NUM_THREADS, MKL_NUM_THREADS) before it imports numpy or torch. Without that, a "1 thread" run used
+both cores of the 2-core bench machine (process CPU time / wall time 1.99 on LSTM C inference). Each sample records
+the process's CPU time per wall time, and a run whose median exceeds its thread count is refused. OpenMP's wait
+policy is whatever OMP_WAIT_POLICY says when the process starts (it cannot be changed afterwards), and is recorded
+in the output. An inference call is the layers' forward
 under torch.inference_mode() in eval mode; a training step is zero_grad, forward, a Linear(H, 1) head on every
 step, MSELoss, backward and Adam(lr=1e-4).step(), as vecrnn's Trainer.step does.
 """
@@ -21,10 +27,10 @@ import os
 import struct
 import time
 
-import numpy as np
-import torch
+np = torch = None  # imported by main() once the native thread pools' sizes are in the environment: numpy loads the
+                  # same OpenBLAS, so importing it first would size the pool before pin_threads could
 
-MODULES = {"LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU, "RNN_TANH": torch.nn.RNN}
+MODULES = {"LSTM": "LSTM", "GRU": "GRU", "RNN_TANH": "RNN"}  # names in torch.nn
 
 
 def read_safetensors(path):
@@ -48,7 +54,7 @@ class Workload:
     def __init__(self, inputs, cell, scenario):
         tensors, meta = read_safetensors(os.path.join(inputs, f"{cell}_{scenario[0]}.safetensors"))
         self.training = scenario.endswith("training")
-        self.rnn = MODULES[cell](int(meta["input"]), int(meta["hidden"]), num_layers=int(meta["layers"]))
+        self.rnn = getattr(torch.nn, MODULES[cell])(int(meta["input"]), int(meta["hidden"]), num_layers=int(meta["layers"]))
         self.rnn.load_state_dict({k[len("rnn."):]: v for k, v in tensors.items() if k.startswith("rnn.")})
         self.head = torch.nn.Linear(int(meta["hidden"]), 1)
         self.head.load_state_dict({k[len("head."):]: v for k, v in tensors.items() if k.startswith("head.")})
@@ -79,14 +85,21 @@ class Workload:
 
 
 def iteration(work, seconds):
-    """Calls until `seconds` have passed (at least once); the mean milliseconds per call."""
-    calls, start = 0, time.perf_counter()
+    """Calls until `seconds` have passed (at least once); the mean milliseconds per call and the process's CPU time
+    per wall time over those calls (1.0: one core busy throughout)."""
+    calls, start, cpu_start = 0, time.perf_counter(), time.process_time()
     while True:
         work.call()
         calls += 1
         elapsed = time.perf_counter() - start
         if elapsed >= seconds:
-            return 1e3 * elapsed / calls
+            return 1e3 * elapsed / calls, (time.process_time() - cpu_start) / elapsed
+
+
+def pin_threads(threads):
+    """Sizes every native thread pool torch can use to `threads`; must run before torch is imported."""
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = str(threads)
 
 
 def main():
@@ -101,10 +114,15 @@ def main():
     parser.add_argument("--seconds", type=float, default=2.0, help="duration of one iteration")
     parser.add_argument("--first-call", help="CELL_SCENARIO: time only the first call of a fresh model, then exit")
     args = parser.parse_args()
+    pin_threads(args.threads)
+    global np, torch
+    import numpy as np
+    import torch
     torch.set_num_threads(args.threads)
     setting = {"threads": args.threads, "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
                "torch": torch.__version__, "numpy": np.__version__, "torch_threads": torch.get_num_threads(),
-               "backend": torch.__config__.parallel_info().splitlines()[-1].strip()}
+               "backend": torch.__config__.parallel_info().splitlines()[-1].strip(),
+               "openblas_num_threads": os.environ["OPENBLAS_NUM_THREADS"]}
     results = []
     if args.first_call:
         cell, scenario = args.first_call.split("_", 1) if not args.first_call.startswith("RNN_TANH") \
@@ -120,12 +138,17 @@ def main():
                 start = time.perf_counter()
                 work.call()
                 first = 1e3 * (time.perf_counter() - start)
-                warmup = [iteration(work, args.seconds) for _ in range(args.warmup)]
-                samples = [iteration(work, args.seconds) for _ in range(args.iterations)]
-                results.append({"cell": cell, "scenario": scenario, "samples_ms": samples, "warmup_ms": warmup,
-                                "first_call_ms": first})
+                warmup = [iteration(work, args.seconds)[0] for _ in range(args.warmup)]
+                samples, cpu = zip(*(iteration(work, args.seconds) for _ in range(args.iterations)))
+                cpu_median = sorted(cpu)[len(cpu) // 2]
+                # The Python side adds nothing measurable to one busy core; 5% covers the clock's granularity.
+                if cpu_median > 1.05 * args.threads:
+                    raise RuntimeError(f"{cell} {scenario}: {args.threads} thread(s) asked for, but the process used "
+                                       f"{cpu_median:.2f} cores; some native pool ignores the thread count")
+                results.append({"cell": cell, "scenario": scenario, "samples_ms": list(samples), "warmup_ms": warmup,
+                                "cpu_per_wall": list(cpu), "first_call_ms": first})
                 print(f"pytorch {cell:8} {scenario:12} {args.threads}T {setting['omp_wait_policy']:7} "
-                      f"median {sorted(samples)[len(samples) // 2]:9.3f} ms", flush=True)
+                      f"median {sorted(samples)[len(samples) // 2]:9.3f} ms, {cpu_median:.2f} cores", flush=True)
     with open(args.out, "w") as f:
         json.dump({"setting": setting, "results": results}, f, indent=1)
 
