@@ -64,6 +64,7 @@ final class PanamaKernelSupport implements KernelSupport {
         final float[] tile = new float[6 * NR];
         float[] pack = new float[0];
         float[] sums = new float[0];
+        boolean backwards;  // the direction of the last matrix-vector product's passes (sgemmPacked)
 
         float[] pack(int k) {
             if (pack.length < k * NR) pack = new float[k * NR];
@@ -177,8 +178,17 @@ final class PanamaKernelSupport implements KernelSupport {
         Scratch scratch = SCRATCH.get();
         int j = 0;
         if (m == 1) {   // a matrix-vector product: four strips per pass, as gemvTransposed (measured: one strip
-            for (; j + 4 * NR <= n; j += 4 * NR) {  // per pass made a batch-1 GRU step 35% slower)
-                fourStrips(k, a, aOffset, b, bOffset + j * k, k * NR, NR, alpha, beta, c, cOffset + j, scratch.tile);
+                        // per pass made a batch-1 GRU step 35% slower)
+            int passes = n / (4 * NR);
+            j = passes * 4 * NR;
+            // A recurrent step multiplies the same B again and again, and a B of 1 MB (LSTM, H = 256) does not
+            // stay in L2 whole. Every other call on a thread runs the passes last to first, so that it starts
+            // on the part of B that the call before read last, which is still in cache (measured 12.1 -> 10.9
+            // us per 1024 x 256 product). Each column's sum is the same FMA chain either way.
+            boolean backwards = scratch.backwards = !scratch.backwards;
+            for (int q = 0; q < passes; q++) {
+                int i = (backwards ? passes - 1 - q : q) * 4 * NR;
+                fourStrips(k, a, aOffset, b, bOffset + i * k, k * NR, NR, alpha, beta, c, cOffset + i, scratch.tile);
             }
         }
         for (; j + NR <= n; j += NR) {
