@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 
@@ -101,7 +102,7 @@ def jmh_rows(path):
 
 def torch_rows(run):
     """Rows of the PyTorch runs: forks of one setting are merged, like JMH's forks."""
-    groups, first = {}, {}
+    groups, first, cores = {}, {}, {}
     version = None
     for path in sorted(glob.glob(os.path.join(run, "torch", "*.json"))):
         data = json.load(open(path))
@@ -111,6 +112,8 @@ def torch_rows(run):
             if "samples_ms" in r:
                 setting = "OMP_WAIT_POLICY=" + s["omp_wait_policy"]
                 groups.setdefault((r["cell"], r["scenario"], s["threads"], setting), []).append(r["samples_ms"])
+                if "cpu_per_wall" in r:   # the cores the process kept busy (bench_torch.py refuses more than asked)
+                    cores[s["threads"]] = max(cores.get(s["threads"], 0.0), statistics.median(r["cpu_per_wall"]))
             else:
                 first.setdefault((r["cell"], r["scenario"]), []).append(r["first_call_ms"])
     rows = [row("bench_torch", "step", "pytorch", [x for fork in forks for x in fork], "ms/op", len(forks), cell,
@@ -118,7 +121,7 @@ def torch_rows(run):
             for (cell, scenario, threads, setting), forks in groups.items()]
     rows += [row("bench_torch", "firstCall", "pytorch", values, "ms/op", len(values), cell, scenario)
              for (cell, scenario), values in first.items()]
-    return rows, version
+    return rows, version, cores
 
 
 def describe(mode):
@@ -238,6 +241,11 @@ def tables(rows, machine):
         out += ["", "PyTorch and DL4J (both OpenMP) on 2 threads are measured with OpenMP's default wait policy and with "
                 "OMP_WAIT_POLICY=PASSIVE; each row shows the faster (" + ", ".join(f"{s}: {n} rows" for s, n in counts.items())
                 + ")."]
+    if machine.get("torch_cores"):
+        out += ["", "PyTorch's BLAS (Debian's OpenBLAS) is held to the same thread count by OPENBLAS_NUM_THREADS; the most "
+                "cores its process kept busy in any row (CPU time / wall time, median over the iterations): "
+                + ", ".join(f"{c:.2f} on {t} thread{'s' if t > 1 else ''}" for t, c in sorted(machine["torch_cores"].items()))
+                + "."]
 
     firsts = [r for r in rows if r["benchmark"] == "firstCall"]
     if firsts:
@@ -309,9 +317,10 @@ def main(argv):
     rows = []
     for path in sorted(glob.glob(os.path.join(run, "jmh", "*.json")) + glob.glob(os.path.join(run, "dl4j", "*.json"))):
         rows += jmh_rows(path)
-    torch_results, torch_version = torch_rows(run)
+    torch_results, torch_version, torch_cores = torch_rows(run)
     rows = pooled(rows + torch_results)
     machine["torch"] = torch_version
+    machine["torch_cores"] = torch_cores
     with open(os.path.join(run, "results.csv"), "w", newline="") as f:
         for key in ("date", "mode", "command", "cpu", "logical_processors", "memory_gib", "os", "jdk", "python",
                     "fma_peak_gflops_per_core"):
