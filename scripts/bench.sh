@@ -48,7 +48,7 @@ if [ "$mode" = quick ]; then
   shapes=256x256x256,64x512x2048,1x384x1024
   cells=LSTM
   short=(-f 1 -wi 1 -w 1 -i 2 -r 1)
-  rnn=(-f 1 -wi 2 -w 1 -i 2 -r 1)
+  rnn=(-f 1 -wi 4 -w 1 -i 2 -r 1)   # 2-thread runs settle after ~4 s (a late JIT transient)
   first=(-f 3)
   torch=(--warmup 1 --iterations 2 --seconds 1)
   forks=1
@@ -56,7 +56,8 @@ else
   shapes=128x128x128,256x256x256,512x512x512,1024x1024x1024,64x256x1024,64x512x2048,32x384x1024,1x384x1024
   cells=LSTM,GRU,RNN_TANH
   short=(-f 2 -wi 2 -w 1 -i 3 -r 1)
-  rnn=(-f 2 -wi 2 -w 2 -i 3 -r 1)   # longer warm-up: one LSTM C training step takes most of a second
+  rnn=(-f 2 -wi 3 -w 2 -i 3 -r 1)   # longer warm-up: one LSTM C training step takes most of a second, and 2-thread
+                                    # runs settle only after ~4 s (LSTM A inference: 22, 18, then 16.5 ms per call)
   first=(-f 10)
   torch=(--warmup 2 --iterations 3 --seconds 1)
   forks=2
