@@ -105,13 +105,11 @@ abstract class CellLayer {
         this.inputWeightsPacked = kernels.newPackedMatrix(inputSize, gateWidth);
         this.recurrentBlockStarts = recurrentSplit == gateWidth ? new int[] {0} : new int[] {0, recurrentSplit};
         this.recurrentWeightsPacked = new PackedMatrix[recurrentBlockStarts.length];
+        this.recurrentRowsPacked = new PackedMatrix[recurrentBlockStarts.length];
         for (int i = 0; i < recurrentBlockStarts.length; i++) {
             int end = i + 1 < recurrentBlockStarts.length ? recurrentBlockStarts[i + 1] : gateWidth;
             recurrentWeightsPacked[i] = kernels.newPackedMatrix(hidden, end - recurrentBlockStarts[i]);
-        }
-        this.recurrentRowsPacked = new PackedMatrix[recurrentBlockStarts.length];
-        for (int i = 0; i < recurrentBlockStarts.length; i++) {
-            recurrentRowsPacked[i] = kernels.newPackedMatrix(recurrentWeightsPacked[i].cols(), hidden);
+            recurrentRowsPacked[i] = kernels.newPackedMatrix(end - recurrentBlockStarts[i], hidden);
         }
         this.weightsSeen = new float[gateWidth * (inputSize + hidden)];
         this.layerNorm = layerNorm;
@@ -182,8 +180,10 @@ abstract class CellLayer {
             }
             rowsPackValid = true;
         }
-        int block = java.util.Arrays.binarySearch(recurrentBlockStarts, gateOffset);
-        if (block < 0) throw new IllegalStateException("no block of R starts at gate row " + gateOffset);
+        int block = recurrentBlock(gateOffset);
+        if (recurrentBlockStarts[block] != gateOffset) {
+            throw new IllegalStateException("no block of R starts at gate row " + gateOffset);
+        }
         kernels.sgemm(batch, 1f, d, dOffset, ldd, recurrentRowsPacked[block], beta, c, 0, hidden);
     }
 
@@ -425,11 +425,17 @@ abstract class CellLayer {
      * pre (col0 a multiple of the packed strips' width, within one packed block of R^T; no layer norm).
      */
     final void recurrentColumns(Kernels k, int t, int prev, int col0, int cols, float[] c) {
-        int block = recurrentBlockStarts.length - 1;
-        while (recurrentBlockStarts[block] > col0) block--;
+        int block = recurrentBlock(col0);
         int start = recurrentBlockStarts[block];
         k.sgemm(batch, 1f, states, slotOffset(prev), hidden, recurrentWeightsPacked[block], col0 - start, cols,
                 1f, c, t * batch * gateWidth + col0, gateWidth);
+    }
+
+    /** The packed block of R (and of R^T) that holds gate row (column of R^T) j. */
+    private int recurrentBlock(int j) {
+        int block = recurrentBlockStarts.length - 1;
+        while (recurrentBlockStarts[block] > j) block--;
+        return block;
     }
 
     /** A forward step as a parallel task: part q of n computes the q-th range of hidden units. */
