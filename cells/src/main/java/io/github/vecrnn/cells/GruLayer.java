@@ -48,31 +48,44 @@ final class GruLayer extends CellLayer {
     }
 
     @Override
-    void stepForwardUnits(int t, int prev, int cur, int h0, int h1, Kernels k) {
+    int stepBuffers() {
+        return 2;   // pre and recurrent
+    }
+
+    @Override
+    void stepForwardUnits(int t, int prev, int cur, int h0, int h1, Kernels k, int part) {
         final int h = hidden, n = h1 - h0;
         float[] w = params.values();
         int rowT = t * batch * gateWidth, prevH = slotOffset(prev) + h0, curH = slotOffset(cur) + h0;
+        // this step's rows of pre-activations (then gates) and of R h_{t-1} + b_R
+        float[] gate = part < 0 ? pre : partRows(part), rec = part < 0 ? recurrent : gate;
+        int row = part < 0 ? rowT : 0, recRow = part < 0 ? rowT : batch * gateWidth;
         // R h_{t-1} + b_R for all three gates, kept for backward: [B, H] x [3H, H]^T; for a range of
         // units, each gate's columns of those units
         for (int b = 0; b < batch; b++) {
-            for (int g = 0; g < gates; g++) System.arraycopy(w, bHh + g * h + h0, recurrent, rowT + b * gateWidth + g * h + h0, n);
+            for (int g = 0; g < gates; g++) System.arraycopy(w, bHh + g * h + h0, rec, recRow + b * gateWidth + g * h + h0, n);
         }
         if (n == h) {
-            recurrentInput(t, prev, recurrent, rowT, gateWidth);
+            recurrentInput(t, prev, rec, recRow, gateWidth);
         } else {
-            for (int g = 0; g < gates; g++) recurrentColumns(k, t, prev, g * h + h0, n, recurrent);
+            for (int g = 0; g < gates; g++) recurrentColumns(k, prev, g * h + h0, n, rec, recRow);
         }
         for (int b = 0; b < batch; b++) {
-            int resetGate = rowT + b * gateWidth + h0, updateGate = resetGate + h, newGate = resetGate + 2 * h;
-            kernels.add(pre, resetGate, recurrent, resetGate, pre, resetGate, n);
-            kernels.add(pre, updateGate, recurrent, updateGate, pre, updateGate, n);
-            kernels.sigmoid(pre, resetGate, pre, resetGate, n);                        // r_t
-            kernels.sigmoid(pre, updateGate, pre, updateGate, n);                      // z_t
+            int resetGate = row + b * gateWidth + h0, updateGate = resetGate + h, newGate = resetGate + 2 * h;
+            int recReset = recRow + b * gateWidth + h0, recUpdate = recReset + h, recNew = recReset + 2 * h;
+            kernels.add(gate, resetGate, rec, recReset, gate, resetGate, n);
+            kernels.add(gate, updateGate, rec, recUpdate, gate, updateGate, n);
+            kernels.sigmoid(gate, resetGate, gate, resetGate, n);                     // r_t
+            kernels.sigmoid(gate, updateGate, gate, updateGate, n);                   // z_t
             for (int j = 0; j < n; j++) {
-                pre[newGate + j] += pre[resetGate + j] * recurrent[newGate + j];        // + r_t (R_n h + b_Rn)
+                gate[newGate + j] += gate[resetGate + j] * rec[recNew + j];           // + r_t (R_n h + b_Rn)
             }
-            kernels.tanh(pre, newGate, pre, newGate, n);                               // n_t
-            blend(updateGate, newGate, prevH + b * h, curH + b * h, n);
+            kernels.tanh(gate, newGate, gate, newGate, n);                            // n_t
+            blend(gate, updateGate, newGate, prevH + b * h, curH + b * h, n);
+        }
+        if (part >= 0) {                                                      // r, z, n and R h + b_R for backward
+            keepColumns(gate, row, pre, rowT, h0, n);
+            keepColumns(rec, recRow, recurrent, rowT, h0, n);
         }
     }
 
@@ -81,7 +94,7 @@ final class GruLayer extends CellLayer {
         final int h = hidden;
         int rowT = t * batch * gateWidth, prevH = slotOffset(prev), curH = slotOffset(cur);
         if (linearBeforeReset) {
-            stepForwardUnits(t, prev, cur, 0, h, kernels);
+            stepForwardUnits(t, prev, cur, 0, h, kernels, -1);
         } else {
             // R_{r,z} h_{t-1} into the r and z columns: [B, H] x [2H, H]^T
             recurrentProduct(states, prevH, batch, 0, 2 * h, pre, rowT, gateWidth);
@@ -96,15 +109,18 @@ final class GruLayer extends CellLayer {
             for (int b = 0; b < batch; b++) {
                 int updateGate = rowT + b * gateWidth + h, newGate = updateGate + h;
                 kernels.tanh(pre, newGate, pre, newGate, h);                               // n_t
-                blend(updateGate, newGate, prevH + b * h, curH + b * h, h);
+                blend(pre, updateGate, newGate, prevH + b * h, curH + b * h, h);
             }
         }
     }
 
-    /** h_t = (1 - z_t) n_t + z_t h_{t-1}, written as n_t + z_t (h_{t-1} - n_t), for the given count of units. */
-    private void blend(int updateGate, int newGate, int prevH, int curH, int units) {
+    /**
+     * h_t = (1 - z_t) n_t + z_t h_{t-1}, written as n_t + z_t (h_{t-1} - n_t), for the given count of units,
+     * z_t and n_t read from gate.
+     */
+    private void blend(float[] gate, int updateGate, int newGate, int prevH, int curH, int units) {
         for (int j = 0; j < units; j++) {
-            float z = pre[updateGate + j], n = pre[newGate + j];
+            float z = gate[updateGate + j], n = gate[newGate + j];
             states[curH + j] = n + z * (states[prevH + j] - n);
         }
     }

@@ -50,7 +50,7 @@ final class LstmLayer extends CellLayer {
 
     @Override
     void stepForward(int t, int prev, int cur) {
-        stepForwardUnits(t, prev, cur, 0, hidden, kernels);
+        stepForwardUnits(t, prev, cur, 0, hidden, kernels, -1);
     }
 
     @Override
@@ -59,47 +59,50 @@ final class LstmLayer extends CellLayer {
     }
 
     @Override
-    void stepForwardUnits(int t, int prev, int cur, int h0, int h1, Kernels k) {
+    void stepForwardUnits(int t, int prev, int cur, int h0, int h1, Kernels k, int part) {
         final int h = hidden, n = h1 - h0;
         float[] w = params.values();
         int rowT = t * batch * gateWidth;
+        float[] gate = part < 0 ? pre : partRows(part);   // this step's rows of pre-activations, then gates
+        int row = part < 0 ? rowT : 0;
         // + R h_{t-1} for all four gates: [B, H] x [4H, H]^T (normalized with layer norm); for a range of
         // units, each gate's columns of those units
         if (n == h) {
-            recurrentInput(t, prev, pre, rowT, gateWidth);
+            recurrentInput(t, prev, gate, row, gateWidth);
         } else {
-            for (int g = 0; g < gates; g++) recurrentColumns(k, t, prev, g * h + h0, n, pre);
+            for (int g = 0; g < gates; g++) recurrentColumns(k, prev, g * h + h0, n, gate, row);
         }
         for (int b = 0; b < batch; b++) {
-            int inputGate = rowT + b * gateWidth + h0, forgetGate = inputGate + h;
+            int inputGate = row + b * gateWidth + h0, forgetGate = inputGate + h;
             int candidate = inputGate + 2 * h, outputGate = inputGate + 3 * h;
             int cPrev = slotOffset(prev) + b * h + h0, cNow = slotOffset(cur) + b * h + h0;
             int tc = (t * batch + b) * h + h0, p = peephole + h0;
             if (peephole >= 0) {
                 for (int j = 0; j < n; j++) {
-                    pre[inputGate + j] += w[p + j] * cellStates[cPrev + j];          // p_i * c_{t-1}
-                    pre[forgetGate + j] += w[p + h + j] * cellStates[cPrev + j];     // p_f * c_{t-1}
+                    gate[inputGate + j] += w[p + j] * cellStates[cPrev + j];          // p_i * c_{t-1}
+                    gate[forgetGate + j] += w[p + h + j] * cellStates[cPrev + j];     // p_f * c_{t-1}
                 }
             }
-            kernels.sigmoid(pre, inputGate, pre, inputGate, n);        // i_t
-            kernels.sigmoid(pre, forgetGate, pre, forgetGate, n);      // f_t
-            kernels.tanh(pre, candidate, pre, candidate, n);           // g_t
+            kernels.sigmoid(gate, inputGate, gate, inputGate, n);        // i_t
+            kernels.sigmoid(gate, forgetGate, gate, forgetGate, n);      // f_t
+            kernels.tanh(gate, candidate, gate, candidate, n);           // g_t
             if (inputForget) {
-                for (int j = 0; j < n; j++) pre[forgetGate + j] = 1f - pre[inputGate + j];  // f_t = 1 - i_t
+                for (int j = 0; j < n; j++) gate[forgetGate + j] = 1f - gate[inputGate + j];  // f_t = 1 - i_t
             }
-            for (int j = 0; j < n; j++) {                              // c_t = f_t c_{t-1} + i_t g_t
-                cellStates[cNow + j] = pre[forgetGate + j] * cellStates[cPrev + j]
-                                       + pre[inputGate + j] * pre[candidate + j];
+            for (int j = 0; j < n; j++) {                                // c_t = f_t c_{t-1} + i_t g_t
+                cellStates[cNow + j] = gate[forgetGate + j] * cellStates[cPrev + j]
+                                       + gate[inputGate + j] * gate[candidate + j];
             }
             if (peephole >= 0) {
-                for (int j = 0; j < n; j++) pre[outputGate + j] += w[p + 2 * h + j] * cellStates[cNow + j];
+                for (int j = 0; j < n; j++) gate[outputGate + j] += w[p + 2 * h + j] * cellStates[cNow + j];
             }
-            kernels.sigmoid(pre, outputGate, pre, outputGate, n);      // o_t
+            kernels.sigmoid(gate, outputGate, gate, outputGate, n);      // o_t
             // tanh of c_t, or with layer norm of gamma_c LN(c_t) + beta_c (written to tanhCell first)
             if (layerNorm) normalizeCell(t * batch + b, cNow, tc);
             kernels.tanh(layerNorm ? tanhCell : cellStates, layerNorm ? tc : cNow, tanhCell, tc, n);
-            kernels.hadamard(pre, outputGate, tanhCell, tc, states, cNow, n);  // h_t = o_t tanh(c_t)
+            kernels.hadamard(gate, outputGate, tanhCell, tc, states, cNow, n);  // h_t = o_t tanh(c_t)
         }
+        if (part >= 0) keepColumns(gate, row, pre, rowT, h0, n);         // i, f, g, o for backward
     }
 
     /**
