@@ -70,8 +70,20 @@ jmh gemm-plain "$jar" GemmBenchmark -p shape="$scalar_shapes" -p impl=plainjava,
 jmh activations "$jar" ActivationBenchmark "${short[@]}"
 
 # --- cells: vecrnn, ONNX Runtime (inference), first calls -----------------------------------------------------
-jmh rnn "$jar" '\.RnnBenchmark\.' -p cell="$cells" "${rnn[@]}"
-jmh ort "$jar" OrtRnnBenchmark -p cell="$cells" "${rnn[@]}"
+# Inference is measured per cell, scenario and thread count, vecrnn then ONNX Runtime: the host moves this machine's
+# two cores between placements (PlacementProbe) every few seconds to minutes, which changes every 2-thread figure,
+# so each comparison is made a minute apart, with the placement logged (logs/placement.log) before it.
+for cell in ${cells//,/ }; do
+  for scenario in A_inference B_inference C_inference; do
+    for threads in 1 2; do
+      config=(-p cell="$cell" -p scenario="$scenario" -p threads="$threads")
+      echo "$cell $scenario $threads: $("$java" -cp "$jar" io.github.vecrnn.bench.PlacementProbe 1)" >>"$run/logs/placement.log"
+      jmh "rnn-$cell-$scenario-${threads}t" "$jar" '\.RnnBenchmark\.' "${config[@]}" "${rnn[@]}"
+      jmh "ort-$cell-$scenario-${threads}t" "$jar" OrtRnnBenchmark "${config[@]}" "${rnn[@]}"
+    done
+  done
+  jmh "rnn-$cell-training" "$jar" '\.RnnBenchmark\.' -p cell="$cell" -p scenario=A_training,C_training "${rnn[@]}"
+done
 jmh first-call "$jar" FirstCallBenchmark "${first[@]}"
 
 # --- Deeplearning4j's LSTM: its native thread count is fixed when the library loads ---------------------------
