@@ -504,7 +504,7 @@ abstract class CellLayer {
             int h1 = strips * (part + 1) / parts * inputWeightsPacked.panelWidth();
             if (h0 == h1) return;
             for (int g = 0; g < gates; g++) {
-                projectColumns(oneThread, x, xOffset, t * batch, batch, g * hidden + h0, h1 - h0, partRows[part], 0);
+                projectColumns(oneThread, x, xOffset, t * batch, batch, g * hidden + h0, h1 - h0, partRows(part), 0);
             }
             stepForwardUnits(t, prev, cur, h0, h1, oneThread, part);
         }

@@ -184,7 +184,8 @@ final class PanamaKernelSupport implements KernelSupport {
             // A recurrent step multiplies the same B again and again, and a B of 1 MB (LSTM, H = 256) does not
             // stay in L2 whole. Every other call on a thread runs the passes last to first, so that it starts
             // on the part of B that the call before read last, which is still in cache (measured 12.1 -> 10.5
-            // us per 1024 x 256 product, 8.0 -> 7.3 per 768 x 256: throwaway harness, one thread). Each column's sum is the same FMA chain either way.
+            // us per 1024 x 256 product, 8.0 -> 7.3 per 768 x 256: throwaway harness, one thread). Each
+            // column's sum is the same FMA chain either way.
             boolean backwards = scratch.backwards = !scratch.backwards;
             for (int q = 0; q < passes; q++) {
                 int i = (backwards ? passes - 1 - q : q) * 4 * NR;
