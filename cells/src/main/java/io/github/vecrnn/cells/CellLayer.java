@@ -77,6 +77,9 @@ abstract class CellLayer {
 
     int steps, batch;
     int[] lengths; // null: every sequence runs all steps
+    // Whether the last forward call kept what backward reads (false in inference mode: see preRow).
+    private boolean keep;
+    private boolean perStep;
 
     /**
      * recurrentSplit: R^T is packed as the column blocks [0, split) and [split, G*H) (split = G*H: one
@@ -137,7 +140,7 @@ abstract class CellLayer {
     }
 
     private void normalizedRecurrentInput(int t, int prev, float[] c, int cOffset, int ldc) {
-        int row = t * batch, base = row * gateWidth;
+        int row = keptRow(t), base = row * gateWidth;
         java.util.Arrays.fill(recurrentNormalized, base, base + batch * gateWidth, 0f);
         recurrentProduct(states, slotOffset(prev), batch, 0, gateWidth, recurrentNormalized, base, gateWidth);
         float[] w = params.values();
@@ -304,15 +307,35 @@ abstract class CellLayer {
     }
 
     /**
+     * The first of step t's rows in pre (rows of G*H): t * B, or 0 in inference mode when the input is
+     * projected per step, where every step reuses the first step's rows: they stay in cache, where a
+     * new block of rows at each step was written out to memory (measured on LSTM A inference, one
+     * thread: 29.2 -> 28.5 ms, with keptRow).
+     */
+    final int preRow(int t) {
+        return keep || !perStep ? t * batch : 0;
+    }
+
+    /**
+     * The first of step t's rows in the other buffers that a step writes only for backward (the LSTM's
+     * tanh(c_t), the GRU's recurrent rows, the normalized recurrent rows): t * B, or 0 in inference mode.
+     */
+    final int keptRow(int t) {
+        return keep ? t * batch : 0;
+    }
+
+    /**
      * Runs the direction over x [T*B, I] (rows from xOffset), from h0 (and c0; null means zeros),
-     * writing h_t to out rows t*B+b at column outColumn (row stride outStride), 0 for padding.
+     * writing h_t to out rows t*B+b at column outColumn (row stride outStride), 0 for padding. With keep
+     * false (inference mode) the activations of the steps are not kept and backward must not follow.
      */
     final void forward(float[] x, int xOffset, int steps, int batch, int[] lengths,
                        float[] h0, int h0Offset, float[] c0, int c0Offset,
-                       float[] out, int outColumn, int outStride) {
+                       float[] out, int outColumn, int outStride, boolean keep) {
         this.steps = steps;
         this.batch = batch;
         this.lengths = lengths;
+        this.keep = keep;
         int rows = steps * batch;
         prepareProjectionBias();
         packWeights();
@@ -320,7 +343,7 @@ abstract class CellLayer {
         // batch of PER_STEP_PROJECTION_MIN_BATCH, one step at a time just before the step, whose GEMM then
         // adds R h_{t-1} onto rows still in cache (measured: the step's epilogue took 16% of an LSTM call
         // on cold rows).
-        boolean perStep = !layerNorm && batch >= PER_STEP_PROJECTION_MIN_BATCH;
+        perStep = !layerNorm && batch >= PER_STEP_PROJECTION_MIN_BATCH;
         // On several threads, a cell that can compute a step for a range of hidden units (all of those
         // units' gate columns: projection, recurrent product, gate arithmetic) runs each step as one
         // parallel task, one range per thread, instead of sharing only the GEMMs: one hand-off per step
@@ -338,7 +361,7 @@ abstract class CellLayer {
             // padded by a cache line, so that no two parts' rows share one whatever the arrays' alignment
             partRows = new float[kernels.threads()][stepBuffers() * maxBatch * gateWidth + 16];
         }
-        if (!perStep) inputProjection(x, xOffset, 0, rows);
+        if (!perStep) inputProjection(x, xOffset, 0, rows, 0);
         int first = reverse ? steps : 0;
         if (h0 == null) {
             java.util.Arrays.fill(states, slotOffset(first), slotOffset(first) + batch * hidden, 0f);
@@ -354,7 +377,7 @@ abstract class CellLayer {
                 splitStep.set(x, xOffset, t, prev, cur);
                 kernels.parallel(splitStep);
             } else {
-                if (perStep) inputProjection(x, xOffset, t * batch, batch);
+                if (perStep) inputProjection(x, xOffset, t * batch, batch, preRow(t));
                 stepForward(t, prev, cur);
             }
             for (int b = 0; b < batch; b++) {
@@ -390,13 +413,14 @@ abstract class CellLayer {
     }
 
     /**
-     * pre rows [row0, row0 + rows) = W x_r + b, the input projection of those rows of x [T*B, I]; with
-     * layer norm gamma_x * LN(W x_r) + b (W x_r kept in inputNormalized). Every element is the same FMA
-     * chain whichever rows a call covers, so one call for all steps and one per step give the same bits.
+     * pre rows [preRow0, preRow0 + rows) = W x_r + b, the input projection of rows [row0, row0 + rows) of
+     * x [T*B, I]; with layer norm (then preRow0 = row0) gamma_x * LN(W x_r) + b (W x_r kept in
+     * inputNormalized). Every element is the same FMA chain whichever rows a call covers, so one call for
+     * all steps and one per step give the same bits.
      */
-    private void inputProjection(float[] x, int xOffset, int row0, int rows) {
+    private void inputProjection(float[] x, int xOffset, int row0, int rows, int preRow0) {
         if (!layerNorm) {
-            projectColumns(kernels, x, xOffset, row0, rows, 0, gateWidth, pre, row0 * gateWidth);
+            projectColumns(kernels, x, xOffset, row0, rows, 0, gateWidth, pre, preRow0 * gateWidth);
         } else {                         // gamma_x * LN(W x_t) + b
             kernels.sgemm(rows, 1f, x, xOffset + row0 * inputSize, inputSize, inputWeightsPacked,
                           0f, inputNormalized, row0 * gateWidth, gateWidth);
@@ -451,9 +475,10 @@ abstract class CellLayer {
 
     /**
      * Copies the units [h0, h0 + n) of every gate from from (rows of G*H from fromOffset) to to (from
-     * toOffset): a split step's part keeps its gate columns for backward.
+     * toOffset): a split step's part keeps its gate columns for backward. Nothing in inference mode.
      */
     final void keepColumns(float[] from, int fromOffset, float[] to, int toOffset, int h0, int n) {
+        if (!keep) return;      // inference mode: backward will not read them
         for (int b = 0; b < batch; b++) {
             for (int g = 0; g < gates; g++) {
                 int o = b * gateWidth + g * hidden + h0;

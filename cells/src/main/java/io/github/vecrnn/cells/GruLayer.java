@@ -56,10 +56,11 @@ final class GruLayer extends CellLayer {
     void stepForwardUnits(int t, int prev, int cur, int h0, int h1, Kernels k, int part) {
         final int h = hidden, n = h1 - h0;
         float[] w = params.values();
-        int rowT = t * batch * gateWidth, prevH = slotOffset(prev) + h0, curH = slotOffset(cur) + h0;
+        int rowT = preRow(t) * gateWidth, recT = keptRow(t) * gateWidth;
+        int prevH = slotOffset(prev) + h0, curH = slotOffset(cur) + h0;
         // this step's rows of pre-activations (then gates) and of R h_{t-1} + b_R
         float[] gate = part < 0 ? pre : partRows(part), rec = part < 0 ? recurrent : gate;
-        int row = part < 0 ? rowT : 0, recRow = part < 0 ? rowT : batch * gateWidth;
+        int row = part < 0 ? rowT : 0, recRow = part < 0 ? recT : batch * gateWidth;
         // R h_{t-1} + b_R for all three gates, kept for backward: [B, H] x [3H, H]^T; for a range of
         // units, each gate's columns of those units
         for (int b = 0; b < batch; b++) {
@@ -85,20 +86,20 @@ final class GruLayer extends CellLayer {
         }
         if (part >= 0) {                                                      // r, z, n and R h + b_R for backward
             keepColumns(gate, row, pre, rowT, h0, n);
-            keepColumns(rec, recRow, recurrent, rowT, h0, n);
+            keepColumns(rec, recRow, recurrent, recT, h0, n);
         }
     }
 
     @Override
     void stepForward(int t, int prev, int cur) {
         final int h = hidden;
-        int rowT = t * batch * gateWidth, prevH = slotOffset(prev), curH = slotOffset(cur);
+        int rowT = preRow(t) * gateWidth, prevH = slotOffset(prev), curH = slotOffset(cur);
         if (linearBeforeReset) {
             stepForwardUnits(t, prev, cur, 0, h, kernels, -1);
         } else {
             // R_{r,z} h_{t-1} into the r and z columns: [B, H] x [2H, H]^T
             recurrentProduct(states, prevH, batch, 0, 2 * h, pre, rowT, gateWidth);
-            int rowH = t * batch * h;
+            int rowH = keptRow(t) * h;
             for (int b = 0; b < batch; b++) {
                 int resetGate = rowT + b * gateWidth;
                 kernels.sigmoid(pre, resetGate, pre, resetGate, 2 * h);                    // r_t, z_t

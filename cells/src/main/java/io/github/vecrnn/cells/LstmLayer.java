@@ -62,7 +62,7 @@ final class LstmLayer extends CellLayer {
     void stepForwardUnits(int t, int prev, int cur, int h0, int h1, Kernels k, int part) {
         final int h = hidden, n = h1 - h0;
         float[] w = params.values();
-        int rowT = t * batch * gateWidth;
+        int rowT = preRow(t) * gateWidth;
         float[] gate = part < 0 ? pre : partRows(part);   // this step's rows of pre-activations, then gates
         int row = part < 0 ? rowT : 0;
         // + R h_{t-1} for all four gates: [B, H] x [4H, H]^T (normalized with layer norm); for a range of
@@ -76,7 +76,7 @@ final class LstmLayer extends CellLayer {
             int inputGate = row + b * gateWidth + h0, forgetGate = inputGate + h;
             int candidate = inputGate + 2 * h, outputGate = inputGate + 3 * h;
             int cPrev = slotOffset(prev) + b * h + h0, cNow = slotOffset(cur) + b * h + h0;
-            int tc = (t * batch + b) * h + h0, p = peephole + h0;
+            int tc = (keptRow(t) + b) * h + h0, p = peephole + h0;
             if (peephole >= 0) {
                 for (int j = 0; j < n; j++) {
                     gate[inputGate + j] += w[p + j] * cellStates[cPrev + j];          // p_i * c_{t-1}
@@ -98,7 +98,7 @@ final class LstmLayer extends CellLayer {
             }
             kernels.sigmoid(gate, outputGate, gate, outputGate, n);      // o_t
             // tanh of c_t, or with layer norm of gamma_c LN(c_t) + beta_c (written to tanhCell first)
-            if (layerNorm) normalizeCell(t * batch + b, cNow, tc);
+            if (layerNorm) normalizeCell(keptRow(t) + b, cNow, tc);
             kernels.tanh(layerNorm ? tanhCell : cellStates, layerNorm ? tc : cNow, tanhCell, tc, n);
             kernels.hadamard(gate, outputGate, tanhCell, tc, states, cNow, n);  // h_t = o_t tanh(c_t)
         }

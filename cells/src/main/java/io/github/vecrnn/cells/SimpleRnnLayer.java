@@ -19,7 +19,7 @@ final class SimpleRnnLayer extends CellLayer {
 
     @Override
     void stepForward(int t, int prev, int cur) {
-        int rowT = t * batch * hidden, n = batch * hidden;
+        int rowT = preRow(t) * hidden, n = batch * hidden;
         // + R h_{t-1}: [B, H] x [H, H]^T
         recurrentProduct(states, slotOffset(prev), batch, 0, hidden, pre, rowT, hidden);
         if (relu) {

@@ -63,6 +63,12 @@ class AllocationTest {
         long before = THREADS.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < 200; i++) infer.forward(x, batch, steps, null, null);
         assertEquals(0, THREADS.getCurrentThreadAllocatedBytes() - before, kind + ": bytes allocated over 200 forward calls");
+
+        infer.inferenceMode(true);
+        warmUp(() -> infer.forward(x, batch, steps, null, null));
+        before = THREADS.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 200; i++) infer.forward(x, batch, steps, null, null);
+        assertEquals(0, THREADS.getCurrentThreadAllocatedBytes() - before, kind + ": bytes allocated over 200 forward calls in inference mode");
     }
 
     @ParameterizedTest
