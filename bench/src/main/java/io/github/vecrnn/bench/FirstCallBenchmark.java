@@ -53,7 +53,7 @@ public class FirstCallBenchmark {
     public void setUp() throws OrtException {
         RnnWorkload workload = RnnWorkload.of(scenario);
         rnn = workload.rnn(cell, Kernels.preferred());
-        rnn.training(false);
+        rnn.training(false).inferenceMode(true);
         x = workload.x();
         batch = workload.batch();
         steps = workload.steps();

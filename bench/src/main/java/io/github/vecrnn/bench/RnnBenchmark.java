@@ -21,7 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * vecrnn's RNN, LSTM and GRU layers on the configurations of {@link RnnWorkload}, in milliseconds per call.
- * Inference is one forward call in evaluation mode. A training step is what {@link Trainer#step} does:
+ * Inference is one forward call in evaluation and inference mode (nothing kept for backward, as in
+ * ONNX Runtime and PyTorch's inference_mode). A training step is what {@link Trainer#step} does:
  * forward, a dense head (H -> 1) on every step, MSE loss, backward through time, finiteness check,
  * Adam update.
  */
@@ -60,7 +61,7 @@ public class RnnBenchmark {
             trainer = new Trainer(workload.model(rnn, kernels), Loss.MSE, new Adam(1e-4f));
             target = workload.target();
         } else {
-            rnn.training(false);
+            rnn.training(false).inferenceMode(true);
         }
     }
 

@@ -77,6 +77,11 @@ final class LstmLayer extends CellLayer {
             int candidate = inputGate + 2 * h, outputGate = inputGate + 3 * h;
             int cPrev = slotOffset(prev) + b * h + h0, cNow = slotOffset(cur) + b * h + h0;
             int tc = (keptRow(t) + b) * h + h0, p = peephole + h0;
+            if (peephole < 0 && !inputForget && !layerNorm) {
+                // i_t, f_t, g_t, o_t, c_t, tanh(c_t) and h_t in one pass (the equations above, one FMA for c_t)
+                kernels.lstmCell(gate, inputGate, h, cellStates, cPrev, cellStates, cNow, tanhCell, tc, states, cNow, n);
+                continue;
+            }
             if (peephole >= 0) {
                 for (int j = 0; j < n; j++) {
                     gate[inputGate + j] += w[p + j] * cellStates[cPrev + j];          // p_i * c_{t-1}
@@ -90,8 +95,7 @@ final class LstmLayer extends CellLayer {
                 for (int j = 0; j < n; j++) gate[forgetGate + j] = 1f - gate[inputGate + j];  // f_t = 1 - i_t
             }
             for (int j = 0; j < n; j++) {                                // c_t = f_t c_{t-1} + i_t g_t
-                cellStates[cNow + j] = gate[forgetGate + j] * cellStates[cPrev + j]
-                                       + gate[inputGate + j] * gate[candidate + j];
+                cellStates[cNow + j] = Math.fma(gate[inputGate + j], gate[candidate + j], gate[forgetGate + j] * cellStates[cPrev + j]);
             }
             if (peephole >= 0) {
                 for (int j = 0; j < n; j++) gate[outputGate + j] += w[p + 2 * h + j] * cellStates[cNow + j];

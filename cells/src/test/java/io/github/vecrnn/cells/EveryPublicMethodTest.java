@@ -65,6 +65,7 @@ class EveryPublicMethodTest {
             Map.entry("Rnn.Builder.layerNorm(boolean)", "a flag; conflicts are refused by build()"),
             Map.entry("Rnn.Builder.checkFinite(boolean)", "a flag"),
             Map.entry("Rnn.training(boolean)", "a flag"),
+            Map.entry("Rnn.inferenceMode(boolean)", "a flag; backward after a forward in this mode is refused (InferenceModeTest)"),
             Map.entry("new NonFiniteException(long, String, String)", "an exception's fields"),
             Map.entry("new InvalidWeightsException(String)", "an exception's message"),
             Map.entry("new Layouts.OnnxLayer(float[], float[], float[], float[])", "a result record of toOnnx; fromOnnx checks the arrays it is given"),
@@ -132,6 +133,8 @@ class EveryPublicMethodTest {
                   "columns [1, 3) are not a range of PackedMatrix[4 x 4",
                   () -> K.sgemm(2, 1f, a, 0, 4, K.newPackedMatrix(4, 4), 1, 2, 0f, c, 0, 2)));
         t.add(bad("Kernels.withThreads(int)", "threads must be >= 1, got 0", () -> K.withThreads(0)));
+        t.add(bad("Kernels.lstmCell(float[], int, int, float[], int, float[], int, float[], int, float[], int, int)",
+                  "gateStride = 2 is smaller than n = 3", () -> K.lstmCell(c, 0, 2, a, 0, b, 0, b, 0, b, 0, 3)));
         for (String op : List.of("add", "hadamard")) {
             Executable kernelCall = op.equals("add") ? () -> K.add(a, 0, b, 0, c, 0, 13) : () -> K.hadamard(a, 0, b, 0, c, 0, 13);
             Executable staticCall = op.equals("add") ? () -> ArrayOps.add(a, -1, b, 0, c, 0, 2) : () -> ArrayOps.hadamard(a, 0, b, 0, c, 0, -2);

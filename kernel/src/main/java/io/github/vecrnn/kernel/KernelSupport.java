@@ -58,6 +58,13 @@ interface KernelSupport {
     /** y[i] = tanh(x[i]) by vecrnn's approximation (see {@link Activations}). */
     void tanh(float[] x, int xOffset, float[] y, int yOffset, int n);
 
+    /**
+     * The element-wise part of an LSTM step for n units, see {@link Kernels#lstmCell}: gates[gatesOffset +
+     * q * gateStride + j] holds the pre-activation of gate q (i, f, g, o) and receives the gate.
+     */
+    void lstmCell(float[] gates, int gatesOffset, int gateStride, float[] cPrev, int cPrevOffset,
+                  float[] c, int cOffset, float[] tanhC, int tanhCOffset, float[] h, int hOffset, int n);
+
     /** d[i] = y[i] * (1 - y[i]): sigmoid' from its output. */
     void sigmoidDerivative(float[] y, int yOffset, float[] d, int dOffset, int n);
 

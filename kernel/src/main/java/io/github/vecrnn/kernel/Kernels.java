@@ -410,6 +410,37 @@ public final class Kernels {
         support.tanh(x, xOffset, y, yOffset, n);
     }
 
+    /**
+     * The element-wise part of an LSTM step (without peepholes) for n units, fused in one pass:
+     * <pre>
+     *   i = sigmoid(gates[i0 + j]), f = sigmoid(gates[i0 + s + j]), g = tanh(gates[i0 + 2s + j]),
+     *   o = sigmoid(gates[i0 + 3s + j])                 (written back in place of the pre-activations)
+     *   c[cOffset + j] = fma(i, g, f * cPrev[cPrevOffset + j])          c_t = f_t c_{t-1} + i_t g_t
+     *   tanhC[tanhCOffset + j] = tanh(c);  h[hOffset + j] = o * tanh(c)  h_t = o_t tanh(c_t)
+     * </pre>
+     * with i0 = gatesOffset, s = gateStride &gt;= n, sigmoid and tanh as in {@link Activations}. c, tanhC
+     * and h must not overlap the gates or each other; c may be cPrev at the same offset. The same bits on
+     * every vector width and in the scalar twin.
+     */
+    public void lstmCell(float[] gates, int gatesOffset, int gateStride, float[] cPrev, int cPrevOffset,
+                         float[] c, int cOffset, float[] tanhC, int tanhCOffset, float[] h, int hOffset, int n) {
+        String op = "lstmCell";
+        Checks.nonNegative(op, "n", n);
+        if (gateStride < n) {
+            throw new IllegalArgumentException(op + ": gateStride = " + gateStride + " is smaller than n = " + n
+                    + ", so the four gate blocks of the row would overlap");
+        }
+        if (3L * gateStride + n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": gateStride = " + gateStride + " puts the row past any array");
+        }
+        Checks.vector(op, "gates", gates, gatesOffset, 3 * gateStride + n);
+        Checks.vector(op, "cPrev", cPrev, cPrevOffset, n);
+        Checks.vector(op, "c", c, cOffset, n);
+        Checks.vector(op, "tanhC", tanhC, tanhCOffset, n);
+        Checks.vector(op, "h", h, hOffset, n);
+        support.lstmCell(gates, gatesOffset, gateStride, cPrev, cPrevOffset, c, cOffset, tanhC, tanhCOffset, h, hOffset, n);
+    }
+
     /** d[i] = y[i] * (1 - y[i]): the sigmoid's derivative from its output y. */
     public void sigmoidDerivative(float[] y, int yOffset, float[] d, int dOffset, int n) {
         Checks.unary("sigmoidDerivative", y, yOffset, d, dOffset, n);

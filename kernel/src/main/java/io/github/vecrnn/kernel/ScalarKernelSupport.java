@@ -119,6 +119,27 @@ final class ScalarKernelSupport implements KernelSupport {
     }
 
     @Override
+    public void lstmCell(float[] gates, int gatesOffset, int gateStride, float[] cPrev, int cPrevOffset,
+                         float[] c, int cOffset, float[] tanhC, int tanhCOffset, float[] h, int hOffset, int n) {
+        lstmUnits(gates, gatesOffset, gateStride, cPrev, cPrevOffset, c, cOffset, tanhC, tanhCOffset, h, hOffset, 0, n);
+    }
+
+    /** lstmCell for the units [from, to): also the vector implementation's tail. */
+    static void lstmUnits(float[] gates, int gatesOffset, int gateStride, float[] cPrev, int cPrevOffset,
+                          float[] c, int cOffset, float[] tanhC, int tanhCOffset, float[] h, int hOffset, int from, int to) {
+        for (int j = from; j < to; j++) {
+            int input = gatesOffset + j, forget = input + gateStride, candidate = forget + gateStride, output = candidate + gateStride;
+            float inputGate = gates[input] = Approximations.sigmoid(gates[input]);           // i_t
+            float forgetGate = gates[forget] = Approximations.sigmoid(gates[forget]);        // f_t
+            float cand = gates[candidate] = Approximations.tanh(gates[candidate]);           // g_t
+            float outputGate = gates[output] = Approximations.sigmoid(gates[output]);        // o_t
+            float cell = c[cOffset + j] = Math.fma(inputGate, cand, forgetGate * cPrev[cPrevOffset + j]);  // c_t
+            float tanhCell = tanhC[tanhCOffset + j] = Approximations.tanh(cell);
+            h[hOffset + j] = outputGate * tanhCell;                                          // h_t
+        }
+    }
+
+    @Override
     public void sigmoidDerivative(float[] y, int yOffset, float[] d, int dOffset, int n) {
         for (int i = 0; i < n; i++) {
             float s = y[yOffset + i];

@@ -59,6 +59,63 @@ class ArrayOpsTest {
     }
 
     @Test
+    void fusedLstmCellMatchesTheScalarTwinAndTheEquations() {
+        SplittableRandom random = new SplittableRandom(13);
+        for (int n : LENGTHS) {
+            for (int pad : new int[] {0, 5}) {
+                int stride = n + pad, go = random.nextInt(4), co = random.nextInt(4), to = random.nextInt(4), ho = random.nextInt(4);
+                float[] gates = GemmTest.randomArray(random, go + 4 * stride + 3);
+                for (int i = 0; i < gates.length; i++) gates[i] *= 6f;   // pre-activations over both tanh branches
+                float[] cPrev = GemmTest.randomArray(random, co + n + 1);
+                float[] gv = gates.clone(), gs = gates.clone();
+                float[] cv = new float[co + n + 1], cs = new float[co + n + 1];
+                float[] tv = new float[to + n + 1], ts = new float[to + n + 1];
+                float[] hv = new float[ho + n + 1], hs = new float[ho + n + 1];
+                VECTOR.lstmCell(gv, go, stride, cPrev, co, cv, co, tv, to, hv, ho, n);
+                SCALAR.lstmCell(gs, go, stride, cPrev, co, cs, co, ts, to, hs, ho, n);
+                String at = "lstmCell n=" + n + " stride=" + stride;
+                GemmTest.assertBitwiseEqual(gs, gv, at + " gates");
+                GemmTest.assertBitwiseEqual(cs, cv, at + " c");
+                GemmTest.assertBitwiseEqual(ts, tv, at + " tanh(c)");
+                GemmTest.assertBitwiseEqual(hs, hv, at + " h");
+                // the equations in float64: sigmoid and tanh are within 1e-7 (Activations); with |i|, |f|,
+                // |g|, |o|, |c_{t-1}| <= 1 the error of c is <= 3e-7 plus two roundings of |c| <= 2 (2.4e-7),
+                // tanh (slope <= 1) adds 1e-7, h another 1e-7 and a rounding: below 9e-7. Bound 1e-6 on all.
+                for (int j = 0; j < n; j++) {
+                    double i = sigmoid(gates[go + j]), f = sigmoid(gates[go + stride + j]);
+                    double g = Math.tanh(gates[go + 2 * stride + j]), o = sigmoid(gates[go + 3 * stride + j]);
+                    double c = f * cPrev[co + j] + i * g;
+                    assertEquals(i, gv[go + j], 1e-6, at + " i");
+                    assertEquals(f, gv[go + stride + j], 1e-6, at + " f");
+                    assertEquals(g, gv[go + 2 * stride + j], 1e-6, at + " g");
+                    assertEquals(o, gv[go + 3 * stride + j], 1e-6, at + " o");
+                    assertEquals(c, cv[co + j], 1e-6, at + " c");
+                    assertEquals(Math.tanh(c), tv[to + j], 1e-6, at + " tanh(c)");
+                    assertEquals(o * Math.tanh(c), hv[ho + j], 1e-6, at + " h");
+                }
+                // nothing outside the rows is written
+                for (int q = 0; q < 4; q++) {
+                    for (int j = n; j < stride; j++) assertEquals(gates[go + q * stride + j], gv[go + q * stride + j], at);
+                }
+                assertEquals(0f, cv[co + n]);
+                assertEquals(0f, tv[to + n]);
+                assertEquals(0f, hv[ho + n]);
+            }
+        }
+        float[] row = new float[40];
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> VECTOR.lstmCell(row, 0, 4, row, 0, row, 0, row, 0, row, 0, 5));
+        assertTrue(e.getMessage().contains("gateStride = 4"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> VECTOR.lstmCell(row, 0, 11, row, 0, row, 0, row, 0, row, 0, 10));
+        assertTrue(e.getMessage().contains("gates has length 40"), e.getMessage());
+    }
+
+    private static double sigmoid(double x) {
+        return 1 / (1 + Math.exp(-x));
+    }
+
+    @Test
     void staticFacadesUseThePreferredKernels() {
         float[] x = {1, 2, 3}, y = {4, 5, 6}, z = new float[3];
         assertEquals(32f, ArrayOps.dot(x, 0, y, 0, 3));
