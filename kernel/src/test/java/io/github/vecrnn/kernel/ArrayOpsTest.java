@@ -1,6 +1,7 @@
 package io.github.vecrnn.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -103,10 +104,10 @@ class ArrayOpsTest {
             }
         }
         float[] row = new float[40];
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> VECTOR.lstmCell(row, 0, 4, row, 0, row, 0, row, 0, row, 0, 5));
         assertTrue(e.getMessage().contains("gateStride = 4"), e.getMessage());
-        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        e = assertThrows(IllegalArgumentException.class,
                 () -> VECTOR.lstmCell(row, 0, 11, row, 0, row, 0, row, 0, row, 0, 10));
         assertTrue(e.getMessage().contains("gates has length 40"), e.getMessage());
     }
