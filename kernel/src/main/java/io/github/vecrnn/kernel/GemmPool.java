@@ -39,6 +39,10 @@ final class GemmPool {
     private float alpha, beta;
     private float[] a, b, c;
     private PackedMatrix packed; // non-null: B is this packed matrix (b, bOffset, ldb and transB unused)
+    // non-null: the job is C = A B + E F + bias over B's columns [column, column + n) (sgemmPackedPair)
+    private PackedMatrix second;
+    private float[] e, bias;
+    private int eOffset, lde, column, biasOffset;
     private ParallelTask task;   // non-null: the job is this task's parts, not an sgemm
 
     private GemmPool(int helpers) {
@@ -96,6 +100,25 @@ final class GemmPool {
             return true;
         } finally {
             this.packed = null;
+            lock.unlock();
+        }
+    }
+
+    /** The same for C = A B + E F + bias over the columns [column, column + columns) of B and F, both packed. */
+    boolean trySgemm(int threads, KernelSupport support, int m, float[] a, int aOffset, int lda, PackedMatrix b,
+                     float[] e, int eOffset, int lde, PackedMatrix f, int column, int columns,
+                     float[] bias, int biasOffset, float[] c, int cOffset, int ldc) {
+        if (!acquire()) return false;
+        try {
+            this.packed = b;
+            this.second = f;
+            this.e = e; this.eOffset = eOffset; this.lde = lde;
+            this.bias = bias; this.biasOffset = biasOffset; this.column = column;
+            run(threads, support, false, false, m, columns, b.rows, 1f, a, aOffset, lda, null, 0, 0, 0f, c, cOffset, ldc);
+            return true;
+        } finally {
+            this.packed = this.second = null;
+            this.e = this.bias = null;
             lock.unlock();
         }
     }
@@ -187,6 +210,12 @@ final class GemmPool {
             int j0 = Math.min(n, blocks * part / parts * COLUMN_ALIGN);
             int j1 = Math.min(n, blocks * (part + 1) / parts * COLUMN_ALIGN);
             if (j1 <= j0) return;
+            if (second != null) {   // column blocks are multiples of 64, so they start on a strip of B and F
+                support.sgemmPackedPair(m, j1 - j0, a, aOffset, lda, k, packed.data, packed.stripOffset(column + j0),
+                                        e, eOffset, lde, second.rows, second.data, second.stripOffset(column + j0),
+                                        bias, biasOffset + j0, c, cOffset + j0, ldc);
+                return;
+            }
             if (packed != null) {
                 support.sgemmPacked(m, j1 - j0, k, alpha, a, aOffset, lda, packed.data, packed.stripOffset(j0),
                                     beta, c, cOffset + j0, ldc);
@@ -203,6 +232,12 @@ final class GemmPool {
             int i0 = m * part / parts, i1 = m * (part + 1) / parts;
             if (i1 <= i0) return;
             int aStart = aOffset + i0 * (transA ? 1 : lda);
+            if (second != null) {
+                support.sgemmPackedPair(i1 - i0, n, a, aStart, lda, k, packed.data, packed.stripOffset(column),
+                                        e, eOffset + i0 * lde, lde, second.rows, second.data, second.stripOffset(column),
+                                        bias, biasOffset, c, cOffset + i0 * ldc, ldc);
+                return;
+            }
             if (packed != null) {
                 support.sgemmPacked(i1 - i0, n, k, alpha, a, aStart, lda, packed.data, 0, beta, c, cOffset + i0 * ldc, ldc);
                 return;

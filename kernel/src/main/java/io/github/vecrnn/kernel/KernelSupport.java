@@ -33,6 +33,16 @@ interface KernelSupport {
     void sgemmPacked(int m, int n, int k, float alpha, float[] a, int aOffset, int lda,
                      float[] b, int bOffset, float beta, float[] c, int cOffset, int ldc);
 
+    /**
+     * C = A * B + E * F + bias, B (k x n) and F (k2 x n) packed in strips from bOffset and fOffset, A m x k
+     * and E m x k2 row-major, bias added to every row of C (n floats from biasOffset): m, n &gt;= 1,
+     * k, k2 &gt;= 0. C is only written. Each element is one FMA chain from its bias over the k rows of B,
+     * then the k2 rows of F.
+     */
+    void sgemmPackedPair(int m, int n, float[] a, int aOffset, int lda, int k, float[] b, int bOffset,
+                         float[] e, int eOffset, int lde, int k2, float[] f, int fOffset,
+                         float[] bias, int biasOffset, float[] c, int cOffset, int ldc);
+
     /** y = alpha * op(A) * x + beta * y, A is m x n, for m, n &gt;= 1 and alpha != 0. */
     void sgemv(boolean transA, int m, int n, float alpha, float[] a, int aOffset, int lda,
                float[] x, int xOffset, float beta, float[] y, int yOffset);

@@ -250,6 +250,49 @@ public final class Kernels {
     }
 
     /**
+     * C = A B + E F + bias, over the columns [column, column + columns) of two packed matrices with the
+     * same columns: B (k x n) and F (k2 x n), A m x k (leading dimension lda), E m x k2 (lde); bias holds
+     * one float per column (from biasOffset: the bias of the first column in the range) and is added to
+     * every row of C, which is m x columns and only written. It is an RNN's gate pre-activations in one
+     * product, x_t W^T + h_{t-1} R^T + b, without first writing one product to C and then reading it back
+     * to add the other.
+     *
+     * <p>Each element is one FMA chain that starts from its bias and runs over p = 0..k-1 of A B, then
+     * over the k2 terms of E F: the same bits on every vector width, for any split of the columns and any
+     * thread count, as the scalar twin. Error: |c - exact| &lt;= (k + k2 + 1) * 2^-24 * (|bias| + sum of
+     * the |terms|) (plus underflow).
+     */
+    public void sgemm(int m, float[] a, int aOffset, int lda, PackedMatrix b, float[] e, int eOffset, int lde,
+                      PackedMatrix f, int column, int columns, float[] bias, int biasOffset,
+                      float[] c, int cOffset, int ldc) {
+        String op = "sgemm";
+        checkLayout(op, b);
+        checkLayout(op, f);
+        if (b.cols != f.cols) {
+            throw new IllegalArgumentException(op + ": the packed matrices " + b + " and " + f
+                                               + " must have the same columns");
+        }
+        if (column < 0 || columns < 0 || column > b.cols - columns || column % b.panelWidth != 0) {
+            throw new IllegalArgumentException(op + ": columns [" + column + ", " + ((long) column + columns) + ") are not "
+                                               + "a range of " + b + " that starts at a multiple of " + b.panelWidth);
+        }
+        int n = columns, k = b.rows, k2 = f.rows;
+        Checks.nonNegative(op, "m", m);
+        Checks.matrix(op, "A", "a", a, aOffset, "lda", lda, m, k, false);
+        Checks.matrix(op, "E", "e", e, eOffset, "lde", lde, m, k2, false);
+        Checks.vector(op, "bias", bias, biasOffset, n);
+        Checks.matrix(op, "C", "c", c, cOffset, "ldc", ldc, m, n, false);
+        if (m == 0 || n == 0) return;
+        if (threads > 1 && 2L * m * n * (k + k2) >= PARALLEL_MIN_FLOPS
+            && GemmPool.shared(PREFERRED.threads).trySgemm(threads, support, m, a, aOffset, lda, b, e, eOffset, lde, f,
+                                                           column, columns, bias, biasOffset, c, cOffset, ldc)) {
+            return;
+        }
+        support.sgemmPackedPair(m, n, a, aOffset, lda, k, b.data, b.stripOffset(column), e, eOffset, lde, k2,
+                                f.data, f.stripOffset(column), bias, biasOffset, c, cOffset, ldc);
+    }
+
+    /**
      * Runs task.run(part, parts) for part = 0 .. parts-1 on up to {@link #threads()} threads, part 0 on
      * the calling thread, and returns when all parts are done (a part's exception is rethrown here). With
      * one thread, or when the shared threads are busy with another caller's work (or with this very task:

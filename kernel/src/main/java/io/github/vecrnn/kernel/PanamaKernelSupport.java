@@ -62,6 +62,7 @@ final class PanamaKernelSupport implements KernelSupport {
 
     private static final class Scratch {
         final float[] tile = new float[6 * NR];
+        final float[] bias = new float[NR];   // a narrow strip's bias, zero-padded (sgemmPackedPair)
         float[] pack = new float[0];
         float[] sums = new float[0];
         boolean backwards;  // the direction of the last matrix-vector product's passes (sgemmPacked)
@@ -200,6 +201,27 @@ final class PanamaKernelSupport implements KernelSupport {
         }
     }
 
+    @Override
+    public void sgemmPackedPair(int m, int n, float[] a, int aOffset, int lda, int k, float[] b, int bOffset,
+                                float[] e, int eOffset, int lde, int k2, float[] f, int fOffset,
+                                float[] bias, int biasOffset, float[] c, int cOffset, int ldc) {
+        Scratch scratch = SCRATCH.get();
+        int j = 0;
+        for (; j + NR <= n; j += NR) {  // each tile's accumulators start from the bias (one row, read with stride 0)
+            rowBlocks(m, k, a, aOffset, lda, 1, b, bOffset + j * k, NR, k2, e, eOffset, lde, f, fOffset + j * k2,
+                      bias, biasOffset + j, 0, 1f, 0f, c, cOffset + j, ldc, scratch.tile);
+        }
+        if (j < n) {                    // the narrow last strip: its bias zero-padded to NR, its sums in scratch
+            int width = n - j;
+            float[] padded = scratch.bias, sums = scratch.sums(m);
+            System.arraycopy(bias, biasOffset + j, padded, 0, width);
+            java.util.Arrays.fill(padded, width, NR, 0f);
+            rowBlocks(m, k, a, aOffset, lda, 1, b, bOffset + j * k, NR, k2, e, eOffset, lde, f, fOffset + j * k2,
+                      padded, 0, 0, 1f, 0f, sums, 0, NR, scratch.tile);
+            for (int i = 0; i < m; i++) System.arraycopy(sums, i * NR, c, cOffset + i * ldc + j, width);
+        }
+    }
+
     /**
      * y[0 .. 4 NR) = alpha * x B + beta * y for a k x 4NR block of B with 16 accumulators: row p of strip q
      * (NR floats) starts at b0 + q * stripStep + p * rowStride. Row-major B: stripStep NR, rowStride ldb;
@@ -261,21 +283,33 @@ final class PanamaKernelSupport implements KernelSupport {
     private static void rowBlocks(int m, int k, float[] a, int a0, int aRowStride, int aColStride,
                                   float[] b, int b0, int ldb, float[] s, int s0, int lds, float alpha, float beta,
                                   float[] c, int c0, int ldc, float[] tile) {
+        rowBlocks(m, k, a, a0, aRowStride, aColStride, b, b0, ldb, 0, a, 0, 0, b, 0, s, s0, lds, alpha, beta, c, c0, ldc, tile);
+    }
+
+    /**
+     * The same strip for a sum of two products, A B + E F: after its k rows of B, each tile's accumulators
+     * go on over the k2 rows of F (packed: rows of NR floats from f0) against E's columns (row-major, row
+     * stride ers, from e0), so every element is one FMA chain over both. k2 = 0: A B alone.
+     */
+    private static void rowBlocks(int m, int k, float[] a, int a0, int aRowStride, int aColStride,
+                                  float[] b, int b0, int ldb, int k2, float[] e, int e0, int ers, float[] f, int f0,
+                                  float[] s, int s0, int lds, float alpha, float beta,
+                                  float[] c, int c0, int ldc, float[] tile) {
         int i = 0;
         while (i < m) {
             int left = m - i;
-            int ai = a0 + i * aRowStride, ci = c0 + i * ldc, si = s0 + i * lds;
+            int ai = a0 + i * aRowStride, ei = e0 + i * ers, ci = c0 + i * ldc, si = s0 + i * lds;
             if (left >= 6 && left != 8) {
-                kernel6x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, s, si, lds, alpha, beta, c, ci, ldc, tile);
+                kernel6x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, k2, e, ei, ers, f, f0, s, si, lds, alpha, beta, c, ci, ldc, tile);
                 i += 6;
             } else if (left >= 4) {
-                kernel4x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, s, si, lds, alpha, beta, c, ci, ldc, tile);
+                kernel4x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, k2, e, ei, ers, f, f0, s, si, lds, alpha, beta, c, ci, ldc, tile);
                 i += 4;
             } else if (left >= 2) {
-                kernel2x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, s, si, lds, alpha, beta, c, ci, ldc, tile);
+                kernel2x4(k, a, ai, aRowStride, aColStride, b, b0, ldb, k2, e, ei, ers, f, f0, s, si, lds, alpha, beta, c, ci, ldc, tile);
                 i += 2;
             } else {
-                kernel1x4(k, a, ai, aColStride, b, b0, ldb, s, si, alpha, beta, c, ci, tile);
+                kernel1x4(k, a, ai, aColStride, b, b0, ldb, k2, e, ei, f, f0, s, si, alpha, beta, c, ci, tile);
                 i += 1;
             }
         }
@@ -283,7 +317,7 @@ final class PanamaKernelSupport implements KernelSupport {
 
     /** C[0..6, 0..NR] of the strip: 24 accumulators, 4 loads of B and 6 broadcasts of A per p. */
     private static void kernel6x4(int k, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
-                                  float[] s, int s0, int lds,
+                                  int k2, float[] e, int e0, int ers, float[] f, int f0, float[] s, int s0, int lds,
                                   float alpha, float beta, float[] c, int c0, int ldc, float[] tile) {
         FloatVector c00 = FloatVector.fromArray(SPECIES, s, s0), c01 = FloatVector.fromArray(SPECIES, s, s0 + L), c02 = FloatVector.fromArray(SPECIES, s, s0 + 2 * L), c03 = FloatVector.fromArray(SPECIES, s, s0 + 3 * L);
         FloatVector c10 = FloatVector.fromArray(SPECIES, s, s0 + lds), c11 = FloatVector.fromArray(SPECIES, s, s0 + lds + L), c12 = FloatVector.fromArray(SPECIES, s, s0 + lds + 2 * L), c13 = FloatVector.fromArray(SPECIES, s, s0 + lds + 3 * L);
@@ -310,6 +344,25 @@ final class PanamaKernelSupport implements KernelSupport {
             av = FloatVector.broadcast(SPECIES, a[a5 + ap]);
             c50 = av.fma(b0v, c50); c51 = av.fma(b1v, c51); c52 = av.fma(b2v, c52); c53 = av.fma(b3v, c53);
         }
+        int e1 = e0 + ers, e2 = e1 + ers, e3 = e2 + ers, e4 = e3 + ers, e5 = e4 + ers;
+        for (int p = 0, ep = 0, fp = f0; p < k2; p++, ep++, fp += NR) {   // then E F, the same chains
+            FloatVector b0v = FloatVector.fromArray(SPECIES, f, fp);
+            FloatVector b1v = FloatVector.fromArray(SPECIES, f, fp + L);
+            FloatVector b2v = FloatVector.fromArray(SPECIES, f, fp + 2 * L);
+            FloatVector b3v = FloatVector.fromArray(SPECIES, f, fp + 3 * L);
+            FloatVector av = FloatVector.broadcast(SPECIES, e[e0 + ep]);
+            c00 = av.fma(b0v, c00); c01 = av.fma(b1v, c01); c02 = av.fma(b2v, c02); c03 = av.fma(b3v, c03);
+            av = FloatVector.broadcast(SPECIES, e[e1 + ep]);
+            c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
+            av = FloatVector.broadcast(SPECIES, e[e2 + ep]);
+            c20 = av.fma(b0v, c20); c21 = av.fma(b1v, c21); c22 = av.fma(b2v, c22); c23 = av.fma(b3v, c23);
+            av = FloatVector.broadcast(SPECIES, e[e3 + ep]);
+            c30 = av.fma(b0v, c30); c31 = av.fma(b1v, c31); c32 = av.fma(b2v, c32); c33 = av.fma(b3v, c33);
+            av = FloatVector.broadcast(SPECIES, e[e4 + ep]);
+            c40 = av.fma(b0v, c40); c41 = av.fma(b1v, c41); c42 = av.fma(b2v, c42); c43 = av.fma(b3v, c43);
+            av = FloatVector.broadcast(SPECIES, e[e5 + ep]);
+            c50 = av.fma(b0v, c50); c51 = av.fma(b1v, c51); c52 = av.fma(b2v, c52); c53 = av.fma(b3v, c53);
+        }
         c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L); c03.intoArray(tile, 3 * L);
         c10.intoArray(tile, NR); c11.intoArray(tile, NR + L); c12.intoArray(tile, NR + 2 * L); c13.intoArray(tile, NR + 3 * L);
         c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L); c22.intoArray(tile, 2 * NR + 2 * L); c23.intoArray(tile, 2 * NR + 3 * L);
@@ -320,7 +373,7 @@ final class PanamaKernelSupport implements KernelSupport {
     }
 
     private static void kernel4x4(int k, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
-                                  float[] s, int s0, int lds,
+                                  int k2, float[] e, int e0, int ers, float[] f, int f0, float[] s, int s0, int lds,
                                   float alpha, float beta, float[] c, int c0, int ldc, float[] tile) {
         FloatVector c00 = FloatVector.fromArray(SPECIES, s, s0), c01 = FloatVector.fromArray(SPECIES, s, s0 + L), c02 = FloatVector.fromArray(SPECIES, s, s0 + 2 * L), c03 = FloatVector.fromArray(SPECIES, s, s0 + 3 * L);
         FloatVector c10 = FloatVector.fromArray(SPECIES, s, s0 + lds), c11 = FloatVector.fromArray(SPECIES, s, s0 + lds + L), c12 = FloatVector.fromArray(SPECIES, s, s0 + lds + 2 * L), c13 = FloatVector.fromArray(SPECIES, s, s0 + lds + 3 * L);
@@ -341,6 +394,21 @@ final class PanamaKernelSupport implements KernelSupport {
             av = FloatVector.broadcast(SPECIES, a[a3 + ap]);
             c30 = av.fma(b0v, c30); c31 = av.fma(b1v, c31); c32 = av.fma(b2v, c32); c33 = av.fma(b3v, c33);
         }
+        int e1 = e0 + ers, e2 = e1 + ers, e3 = e2 + ers;
+        for (int p = 0, ep = 0, fp = f0; p < k2; p++, ep++, fp += NR) {   // then E F, the same chains
+            FloatVector b0v = FloatVector.fromArray(SPECIES, f, fp);
+            FloatVector b1v = FloatVector.fromArray(SPECIES, f, fp + L);
+            FloatVector b2v = FloatVector.fromArray(SPECIES, f, fp + 2 * L);
+            FloatVector b3v = FloatVector.fromArray(SPECIES, f, fp + 3 * L);
+            FloatVector av = FloatVector.broadcast(SPECIES, e[e0 + ep]);
+            c00 = av.fma(b0v, c00); c01 = av.fma(b1v, c01); c02 = av.fma(b2v, c02); c03 = av.fma(b3v, c03);
+            av = FloatVector.broadcast(SPECIES, e[e1 + ep]);
+            c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
+            av = FloatVector.broadcast(SPECIES, e[e2 + ep]);
+            c20 = av.fma(b0v, c20); c21 = av.fma(b1v, c21); c22 = av.fma(b2v, c22); c23 = av.fma(b3v, c23);
+            av = FloatVector.broadcast(SPECIES, e[e3 + ep]);
+            c30 = av.fma(b0v, c30); c31 = av.fma(b1v, c31); c32 = av.fma(b2v, c32); c33 = av.fma(b3v, c33);
+        }
         c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L); c03.intoArray(tile, 3 * L);
         c10.intoArray(tile, NR); c11.intoArray(tile, NR + L); c12.intoArray(tile, NR + 2 * L); c13.intoArray(tile, NR + 3 * L);
         c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L); c22.intoArray(tile, 2 * NR + 2 * L); c23.intoArray(tile, 2 * NR + 3 * L);
@@ -349,7 +417,7 @@ final class PanamaKernelSupport implements KernelSupport {
     }
 
     private static void kernel2x4(int k, float[] a, int a0, int ars, int acs, float[] b, int b0, int ldb,
-                                  float[] s, int s0, int lds,
+                                  int k2, float[] e, int e0, int ers, float[] f, int f0, float[] s, int s0, int lds,
                                   float alpha, float beta, float[] c, int c0, int ldc, float[] tile) {
         FloatVector c00 = FloatVector.fromArray(SPECIES, s, s0), c01 = FloatVector.fromArray(SPECIES, s, s0 + L), c02 = FloatVector.fromArray(SPECIES, s, s0 + 2 * L), c03 = FloatVector.fromArray(SPECIES, s, s0 + 3 * L);
         FloatVector c10 = FloatVector.fromArray(SPECIES, s, s0 + lds), c11 = FloatVector.fromArray(SPECIES, s, s0 + lds + L), c12 = FloatVector.fromArray(SPECIES, s, s0 + lds + 2 * L), c13 = FloatVector.fromArray(SPECIES, s, s0 + lds + 3 * L);
@@ -364,12 +432,24 @@ final class PanamaKernelSupport implements KernelSupport {
             av = FloatVector.broadcast(SPECIES, a[a1 + ap]);
             c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
         }
+        int e1 = e0 + ers;
+        for (int p = 0, ep = 0, fp = f0; p < k2; p++, ep++, fp += NR) {   // then E F, the same chains
+            FloatVector b0v = FloatVector.fromArray(SPECIES, f, fp);
+            FloatVector b1v = FloatVector.fromArray(SPECIES, f, fp + L);
+            FloatVector b2v = FloatVector.fromArray(SPECIES, f, fp + 2 * L);
+            FloatVector b3v = FloatVector.fromArray(SPECIES, f, fp + 3 * L);
+            FloatVector av = FloatVector.broadcast(SPECIES, e[e0 + ep]);
+            c00 = av.fma(b0v, c00); c01 = av.fma(b1v, c01); c02 = av.fma(b2v, c02); c03 = av.fma(b3v, c03);
+            av = FloatVector.broadcast(SPECIES, e[e1 + ep]);
+            c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
+        }
         c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L); c03.intoArray(tile, 3 * L);
         c10.intoArray(tile, NR); c11.intoArray(tile, NR + L); c12.intoArray(tile, NR + 2 * L); c13.intoArray(tile, NR + 3 * L);
         epilogue(tile, 2, NR, alpha, beta, c, c0, ldc);
     }
 
-    private static void kernel1x4(int k, float[] a, int a0, int acs, float[] b, int b0, int ldb, float[] s, int s0,
+    private static void kernel1x4(int k, float[] a, int a0, int acs, float[] b, int b0, int ldb,
+                                  int k2, float[] e, int e0, float[] f, int f0, float[] s, int s0,
                                   float alpha, float beta, float[] c, int c0, float[] tile) {
         FloatVector c00 = FloatVector.fromArray(SPECIES, s, s0), c01 = FloatVector.fromArray(SPECIES, s, s0 + L), c02 = FloatVector.fromArray(SPECIES, s, s0 + 2 * L), c03 = FloatVector.fromArray(SPECIES, s, s0 + 3 * L);
         for (int p = 0, ap = a0, bp = b0; p < k; p++, ap += acs, bp += ldb) {
@@ -378,6 +458,13 @@ final class PanamaKernelSupport implements KernelSupport {
             c01 = av.fma(FloatVector.fromArray(SPECIES, b, bp + L), c01);
             c02 = av.fma(FloatVector.fromArray(SPECIES, b, bp + 2 * L), c02);
             c03 = av.fma(FloatVector.fromArray(SPECIES, b, bp + 3 * L), c03);
+        }
+        for (int p = 0, ep = e0, fp = f0; p < k2; p++, ep++, fp += NR) {   // then E F, the same chains
+            FloatVector av = FloatVector.broadcast(SPECIES, e[ep]);
+            c00 = av.fma(FloatVector.fromArray(SPECIES, f, fp), c00);
+            c01 = av.fma(FloatVector.fromArray(SPECIES, f, fp + L), c01);
+            c02 = av.fma(FloatVector.fromArray(SPECIES, f, fp + 2 * L), c02);
+            c03 = av.fma(FloatVector.fromArray(SPECIES, f, fp + 3 * L), c03);
         }
         c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L); c03.intoArray(tile, 3 * L);
         epilogue(tile, 1, NR, alpha, beta, c, c0, NR);
@@ -453,7 +540,7 @@ final class PanamaKernelSupport implements KernelSupport {
             fourStrips(m, x, x0, a, a0 + j, NR, lda, alpha, beta, y, y0 + j, tile);
         }
         for (; j + NR <= n; j += NR) {   // one strip: the GEMM's one-row tile, x as A
-            kernel1x4(m, x, x0, 1, a, a0 + j, lda, ZEROS, 0, alpha, beta, y, y0 + j, tile);
+            kernel1x4(m, x, x0, 1, a, a0 + j, lda, 0, x, 0, a, 0, ZEROS, 0, alpha, beta, y, y0 + j, tile);
         }
         for (; j + L <= n; j += L) {
             FloatVector s = FloatVector.zero(SPECIES);

@@ -53,6 +53,23 @@ final class ScalarKernelSupport implements KernelSupport {
     }
 
     @Override
+    public void sgemmPackedPair(int m, int n, float[] a, int aOffset, int lda, int k, float[] b, int bOffset,
+                                float[] e, int eOffset, int lde, int k2, float[] f, int fOffset,
+                                float[] bias, int biasOffset, float[] c, int cOffset, int ldc) {
+        int width = panelWidth();
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                // column j is column j % width of the strip that starts at row 0 of strip j / width
+                int bj = bOffset + j / width * width * k + j % width, fj = fOffset + j / width * width * k2 + j % width;
+                float sum = bias[biasOffset + j];
+                for (int p = 0; p < k; p++) sum = Math.fma(a[aOffset + i * lda + p], b[bj + p * width], sum);
+                for (int p = 0; p < k2; p++) sum = Math.fma(e[eOffset + i * lde + p], f[fj + p * width], sum);
+                c[cOffset + i * ldc + j] = sum;
+            }
+        }
+    }
+
+    @Override
     public void sgemv(boolean transA, int m, int n, float alpha, float[] a, int aOffset, int lda,
                       float[] x, int xOffset, float beta, float[] y, int yOffset) {
         int rows = transA ? n : m, len = transA ? m : n;

@@ -162,6 +162,94 @@ class GemmTest {
     }
 
     /**
+     * C = A B + E F + bias with B and F packed (an RNN step's gate pre-activations): each element is the FMA
+     * chain bias, then A B's terms, then E F's, computed here in plain Java; the vector kernels (one and two
+     * threads) and the scalar twin give exactly those bits, for odd sizes, k or k2 = 0, offsets, padded
+     * leading dimensions and column ranges, and they are within (k + k2 + 1) u (|bias| + sum |terms|) of
+     * float64. C is only written (NaN in it is ignored) and nothing outside it changes.
+     */
+    @Test
+    void packedPairProductsAreOneFmaChainFromTheBias() {
+        SplittableRandom random = new SplittableRandom(13);
+        Kernels two = Kernels.preferred().withThreads(2);
+        List<int[]> shapes = new ArrayList<>(List.of(new int[] {32, 1024, 128, 256}, new int[] {64, 2048, 64, 512},
+                new int[] {1, 1024, 128, 256}, new int[] {7, 148, 37, 0}, new int[] {5, 65, 0, 13}));
+        for (int trial = 0; trial < 120; trial++) {
+            shapes.add(new int[] {SIZES[random.nextInt(SIZES.length)], SIZES[random.nextInt(SIZES.length)],
+                                  SIZES[random.nextInt(SIZES.length)], SIZES[random.nextInt(SIZES.length)]});
+        }
+        for (int[] shape : shapes) {
+            int m = shape[0], n = shape[1], k = shape[2], k2 = shape[3];
+            int lda = Math.max(1, k) + random.nextInt(3), lde = Math.max(1, k2) + random.nextInt(3);
+            int ldc = Math.max(1, n) + random.nextInt(3);
+            int aOff = random.nextInt(4), eOff = random.nextInt(4), cOff = random.nextInt(4);
+            float[] a = randomArray(random, aOff + m * lda), e = randomArray(random, eOff + m * lde);
+            float[] b = randomArray(random, k * n), f = randomArray(random, k2 * n), bias = randomArray(random, n + 3);
+            float[] c = new float[cOff + m * ldc + 2];
+            java.util.Arrays.fill(c, GUARD);
+            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, Float.NaN);
+            float[] expected = c.clone();
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    float sum = bias[3 + j];
+                    double exact = bias[3 + j], magnitude = Math.abs(bias[3 + j]);
+                    for (int p = 0; p < k; p++) {
+                        sum = Math.fma(a[aOff + i * lda + p], b[p * n + j], sum);
+                        exact += (double) a[aOff + i * lda + p] * b[p * n + j];
+                        magnitude += Math.abs((double) a[aOff + i * lda + p] * b[p * n + j]);
+                    }
+                    for (int p = 0; p < k2; p++) {
+                        sum = Math.fma(e[eOff + i * lde + p], f[p * n + j], sum);
+                        exact += (double) e[eOff + i * lde + p] * f[p * n + j];
+                        magnitude += Math.abs((double) e[eOff + i * lde + p] * f[p * n + j]);
+                    }
+                    expected[cOff + i * ldc + j] = sum;
+                    double bound = (k + k2 + 1) * U * magnitude + Float.MIN_NORMAL;
+                    assertTrue(Math.abs(sum - exact) <= bound, "float64: " + sum + " vs " + exact + ", bound " + bound);
+                }
+            }
+            String what = m + "x" + n + ", k " + k + " + " + k2;
+            for (Kernels kernels : List.of(VECTOR, two, SCALAR)) {
+                PackedMatrix packedB = kernels.newPackedMatrix(k, n), packedF = kernels.newPackedMatrix(k2, n);
+                kernels.pack(false, b, 0, Math.max(1, n), packedB);
+                kernels.pack(false, f, 0, Math.max(1, n), packedF);
+                float[] got = c.clone();
+                kernels.sgemm(m, a, aOff, lda, packedB, e, eOff, lde, packedF, 0, n, bias, 3, got, cOff, ldc);
+                assertBitwiseEqual(expected, got, what + " by " + kernels);
+                assertOutsideUnchanged(c, got, cOff, m, n, ldc, what + " by " + kernels);
+                int strips = (n + packedB.panelWidth() - 1) / packedB.panelWidth();
+                int column = random.nextInt(strips + 1) * packedB.panelWidth();
+                column = Math.min(column, n - n % packedB.panelWidth());
+                int columns = random.nextInt(n - column + 1);
+                float[] part = c.clone();
+                kernels.sgemm(m, a, aOff, lda, packedB, e, eOff, lde, packedF, column, columns, bias, 3 + column, part, cOff, ldc);
+                assertOutsideUnchanged(c, part, cOff, m, columns, ldc, what + " by " + kernels + ", a column range");
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        int at = cOff + i * ldc + j;
+                        // C's column j is B's column column + j; the columns after the range keep their NaN
+                        float want = j < columns ? expected[cOff + i * ldc + column + j] : c[at];
+                        if (Float.floatToRawIntBits(want) != Float.floatToRawIntBits(part[at])) {
+                            fail(what + " by " + kernels + ", columns [" + column + ", " + (column + columns) + "): C["
+                                 + i + "][" + j + "] is " + part[at] + ", expected " + want);
+                        }
+                    }
+                }
+            }
+        }
+        PackedMatrix b = VECTOR.newPackedMatrix(8, 200), f = VECTOR.newPackedMatrix(4, 100);
+        float[] a = new float[8], e = new float[4], bias = new float[200], c = new float[200];
+        IllegalArgumentException mismatch = assertThrows(IllegalArgumentException.class,
+                () -> VECTOR.sgemm(1, a, 0, 8, b, e, 0, 4, f, 0, 100, bias, 0, c, 0, 100));
+        assertTrue(mismatch.getMessage().contains("must have the same columns"), mismatch.getMessage());
+        PackedMatrix f2 = VECTOR.newPackedMatrix(4, 200);
+        IllegalArgumentException shortBias = assertThrows(IllegalArgumentException.class,
+                () -> VECTOR.sgemm(1, a, 0, 8, b, e, 0, 4, f2, 0, 200, new float[199], 0, c, 0, 200));
+        assertTrue(shortBias.getMessage().contains("bias"), shortBias.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> VECTOR.sgemm(1, a, 0, 8, b, e, 0, 4, f2, 1, 10, bias, 0, c, 0, 10));
+    }
+
+    /**
      * Kernels.parallel runs every part once, on as many threads as it has (the caller's included), rethrows
      * a part's exception, and runs a task that a part starts on that part's thread alone.
      */
