@@ -59,6 +59,11 @@ final class LstmLayer extends CellLayer {
     }
 
     @Override
+    boolean takesWholeRecurrentProduct() {
+        return !layerNorm;      // with layer norm, LN(R h_{t-1}) is normalized on its own
+    }
+
+    @Override
     void stepForwardUnits(int t, int prev, int cur, int h0, int h1, Kernels k, int part) {
         final int h = hidden, n = h1 - h0;
         float[] w = params.values();
@@ -66,11 +71,10 @@ final class LstmLayer extends CellLayer {
         float[] gate = part < 0 ? pre : partRows(part);   // this step's rows of pre-activations, then gates
         int row = part < 0 ? rowT : 0;
         // + R h_{t-1} for all four gates: [B, H] x [4H, H]^T (normalized with layer norm); for a range of
-        // units, each gate's columns of those units
-        if (n == h) {
-            recurrentInput(t, prev, gate, row, gateWidth);
-        } else {
-            for (int g = 0; g < gates; g++) recurrentColumns(k, prev, g * h + h0, n, gate, row);
+        // units, each gate's columns of those units. Unless gateInput computed W x_t + R h_{t-1} + b at once.
+        if (!gateInputFused) {
+            if (n == h) recurrentInput(t, prev, gate, row, gateWidth);
+            else for (int g = 0; g < gates; g++) recurrentColumns(k, prev, g * h + h0, n, gate, row);
         }
         for (int b = 0; b < batch; b++) {
             int inputGate = row + b * gateWidth + h0, forgetGate = inputGate + h;
