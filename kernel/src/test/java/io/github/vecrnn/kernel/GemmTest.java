@@ -173,7 +173,8 @@ class GemmTest {
         SplittableRandom random = new SplittableRandom(13);
         Kernels two = Kernels.preferred().withThreads(2);
         List<int[]> shapes = new ArrayList<>(List.of(new int[] {32, 1024, 128, 256}, new int[] {64, 2048, 64, 512},
-                new int[] {1, 1024, 128, 256}, new int[] {7, 148, 37, 0}, new int[] {5, 65, 0, 13}));
+                new int[] {1, 1024, 128, 256}, new int[] {7, 148, 37, 0}, new int[] {5, 65, 0, 13},
+                new int[] {465, 64, 257, 465}));   // one column block: two threads split the rows
         for (int trial = 0; trial < 120; trial++) {
             shapes.add(new int[] {SIZES[random.nextInt(SIZES.length)], SIZES[random.nextInt(SIZES.length)],
                                   SIZES[random.nextInt(SIZES.length)], SIZES[random.nextInt(SIZES.length)]});
