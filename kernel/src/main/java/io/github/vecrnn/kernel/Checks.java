@@ -73,7 +73,15 @@ final class Checks {
         disjointOrSame(op, "y", y, yOffset, "z", z, zOffset, n);
     }
 
-    private static void disjointOrSame(String op, String inName, float[] in, int inOffset,
+    /** Ranges [offA, offA + lenA) of a and [offB, offB + lenB) of b do not share an element. */
+    static void disjoint(String op, String nameA, float[] a, int offA, int lenA, String nameB, float[] b, int offB, int lenB) {
+        if (a == b && lenA > 0 && lenB > 0 && offA < (long) offB + lenB && offB < (long) offA + lenA) {
+            throw new IllegalArgumentException(op + ": " + nameA + " [" + offA + ", " + ((long) offA + lenA) + ") overlaps "
+                    + nameB + " [" + offB + ", " + ((long) offB + lenB) + ") in the same array; they must be disjoint");
+        }
+    }
+
+    static void disjointOrSame(String op, String inName, float[] in, int inOffset,
                                        String outName, float[] out, int outOffset, int n) {
         if (in == out && inOffset != outOffset && Math.abs((long) inOffset - outOffset) < n) {
             throw new IllegalArgumentException(op + ": " + outName + " [" + outOffset + ", " + (outOffset + n)

@@ -453,6 +453,10 @@ public final class Kernels {
         support.tanh(x, xOffset, y, yOffset, n);
     }
 
+    /** How lstmCell's messages name the four blocks of a row of gates. */
+    private static final String[] GATE_BLOCKS = {"the input gate block", "the forget gate block",
+                                                 "the candidate block", "the output gate block"};
+
     /**
      * The element-wise part of an LSTM step (without peepholes) for n units, fused in one pass:
      * <pre>
@@ -462,8 +466,10 @@ public final class Kernels {
      *   tanhC[tanhCOffset + j] = tanh(c);  h[hOffset + j] = o * tanh(c)  h_t = o_t tanh(c_t)
      * </pre>
      * with i0 = gatesOffset, s = gateStride &gt;= n, sigmoid and tanh as in {@link Activations}. c, tanhC
-     * and h must not overlap the gates or each other; c may be cPrev at the same offset. The same bits on
-     * every vector width and in the scalar twin.
+     * and h must not overlap the four gate blocks or each other, and tanhC and h not cPrev; c may be cPrev
+     * at the same offset (an update in place), not partly overlap it. Overlaps are refused with an
+     * IllegalArgumentException naming both ranges. The same bits on every vector width and in the scalar
+     * twin.
      */
     public void lstmCell(float[] gates, int gatesOffset, int gateStride, float[] cPrev, int cPrevOffset,
                          float[] c, int cOffset, float[] tanhC, int tanhCOffset, float[] h, int hOffset, int n) {
@@ -481,6 +487,18 @@ public final class Kernels {
         Checks.vector(op, "c", c, cOffset, n);
         Checks.vector(op, "tanhC", tanhC, tanhCOffset, n);
         Checks.vector(op, "h", h, hOffset, n);
+        for (int g = 0; g < 4; g++) {   // the outputs against the gate blocks, which are read and rewritten in place
+            int block = gatesOffset + g * gateStride;
+            Checks.disjoint(op, "c", c, cOffset, n, GATE_BLOCKS[g], gates, block, n);
+            Checks.disjoint(op, "tanhC", tanhC, tanhCOffset, n, GATE_BLOCKS[g], gates, block, n);
+            Checks.disjoint(op, "h", h, hOffset, n, GATE_BLOCKS[g], gates, block, n);
+        }
+        Checks.disjoint(op, "c", c, cOffset, n, "tanhC", tanhC, tanhCOffset, n);
+        Checks.disjoint(op, "c", c, cOffset, n, "h", h, hOffset, n);
+        Checks.disjoint(op, "tanhC", tanhC, tanhCOffset, n, "h", h, hOffset, n);
+        Checks.disjoint(op, "tanhC", tanhC, tanhCOffset, n, "cPrev", cPrev, cPrevOffset, n);
+        Checks.disjoint(op, "h", h, hOffset, n, "cPrev", cPrev, cPrevOffset, n);
+        Checks.disjointOrSame(op, "cPrev", cPrev, cPrevOffset, "c", c, cOffset, n);
         support.lstmCell(gates, gatesOffset, gateStride, cPrev, cPrevOffset, c, cOffset, tanhC, tanhCOffset, h, hOffset, n);
     }
 

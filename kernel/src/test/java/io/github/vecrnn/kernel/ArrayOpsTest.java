@@ -110,6 +110,22 @@ class ArrayOpsTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> VECTOR.lstmCell(row, 0, 11, row, 0, row, 0, row, 0, row, 0, 10));
         assertTrue(e.getMessage().contains("gates has length 40"), e.getMessage());
+        // outputs that overlap a gate block, each other or cPrev are refused, naming both ranges
+        float[] gates = new float[40], cPrev = new float[10], c = new float[10], tanhC = new float[10], h = new float[10];
+        e = assertThrows(IllegalArgumentException.class,
+                () -> VECTOR.lstmCell(gates, 0, 10, cPrev, 0, c, 0, tanhC, 0, gates, 32, 5));
+        assertEquals("lstmCell: h [32, 37) overlaps the output gate block [30, 35) in the same array; they must be disjoint",
+                     e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> VECTOR.lstmCell(gates, 0, 10, cPrev, 0, c, 0, c, 3, h, 0, 5));
+        assertTrue(e.getMessage().contains("c [0, 5) overlaps tanhC [3, 8)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> VECTOR.lstmCell(gates, 0, 10, cPrev, 0, c, 0, tanhC, 0, cPrev, 4, 5));
+        assertTrue(e.getMessage().contains("h [4, 9) overlaps cPrev [0, 5)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> VECTOR.lstmCell(gates, 0, 10, cPrev, 0, cPrev, 2, tanhC, 0, h, 0, 5));
+        assertTrue(e.getMessage().contains("partly overlaps cPrev"), e.getMessage());
+        VECTOR.lstmCell(gates, 0, 10, cPrev, 0, cPrev, 0, tanhC, 0, h, 0, 5);   // c in place of cPrev is allowed
     }
 
     private static double sigmoid(double x) {
