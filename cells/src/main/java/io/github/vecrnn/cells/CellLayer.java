@@ -80,9 +80,6 @@ abstract class CellLayer {
     // Whether the last forward call kept what backward reads (false in inference mode: see preRow).
     private boolean keep;
     private boolean perStep;
-    // Whether the last forward call computed each step's pre-activations W x_t + R h_{t-1} + b in one
-    // product (see gateInput): the cell then must not add R h_{t-1} again.
-    boolean gateInputFused;
 
     /**
      * recurrentSplit: R^T is packed as the column blocks [0, split) and [split, G*H) (split = G*H: one
@@ -364,9 +361,6 @@ abstract class CellLayer {
             // padded by a cache line, so that no two parts' rows share one whatever the arrays' alignment
             partRows = new float[kernels.threads()][stepBuffers() * maxBatch * gateWidth + 16];
         }
-        // A cell whose step adds the whole of R h_{t-1} (and nothing else) to the projection gets both from
-        // one product per step, which starts each element from its bias and writes it once (see gateInput).
-        gateInputFused = perStep && takesWholeRecurrentProduct();
         if (!perStep) inputProjection(x, xOffset, 0, rows, 0);
         int first = reverse ? steps : 0;
         if (h0 == null) {
@@ -383,8 +377,7 @@ abstract class CellLayer {
                 splitStep.set(x, xOffset, t, prev, cur);
                 kernels.parallel(splitStep);
             } else {
-                if (gateInputFused) gateInput(kernels, x, xOffset, t, prev, 0, gateWidth, pre, preRow(t) * gateWidth);
-                else if (perStep) inputProjection(x, xOffset, t * batch, batch, preRow(t));
+                if (perStep) stepInput(kernels, x, xOffset, t, prev, 0, gateWidth, pre, preRow(t) * gateWidth);
                 stepForward(t, prev, cur);
             }
             for (int b = 0; b < batch; b++) {
@@ -461,10 +454,28 @@ abstract class CellLayer {
      * Measured on LSTM A inference (throwaway harness, medians of three interleaved JVM pairs): one thread
      * 28.9 -> 27.2 ms, two threads 16.5 -> 14.3 ms; RNN A one thread 7.15 -> 6.92 ms.
      */
-    final void gateInput(Kernels k, float[] x, int xOffset, int t, int prev, int col0, int cols, float[] c, int cOffset) {
+    private void gateInput(Kernels k, float[] x, int xOffset, int t, int prev, int col0, int cols, float[] c, int cOffset) {
         k.sgemm(batch, x, xOffset + t * batch * inputSize, inputSize, inputWeightsPacked,
                 states, slotOffset(prev), hidden, recurrentWeightsPacked[0], col0, cols,
                 projectionBias, col0, c, cOffset + col0, gateWidth);
+    }
+
+    /**
+     * A step's input, when the projection runs per step, for the gate columns [col0, col0 + cols) into c
+     * (rows of G*H from cOffset): W x_t + R h_{t-1} + b in one product where the cell takes the whole
+     * recurrent product (gateInput), else W x_t + b, to which the cell then adds its recurrent input.
+     */
+    private void stepInput(Kernels k, float[] x, int xOffset, int t, int prev, int col0, int cols, float[] c, int cOffset) {
+        if (gateInputFused()) gateInput(k, x, xOffset, t, prev, col0, cols, c, cOffset);
+        else projectColumns(k, x, xOffset, t * batch, batch, col0, cols, c, cOffset);
+    }
+
+    /**
+     * Whether the last forward call computed each step's pre-activations W x_t + R h_{t-1} + b in one
+     * product (gateInput): the cell then must not add R h_{t-1} again.
+     */
+    final boolean gateInputFused() {
+        return perStep && takesWholeRecurrentProduct();
     }
 
     /**
@@ -560,8 +571,7 @@ abstract class CellLayer {
             int h1 = strips * (part + 1) / parts * inputWeightsPacked.panelWidth();
             if (h0 == h1) return;
             for (int g = 0; g < gates; g++) {
-                if (gateInputFused) gateInput(oneThread, x, xOffset, t, prev, g * hidden + h0, h1 - h0, partRows(part), 0);
-                else projectColumns(oneThread, x, xOffset, t * batch, batch, g * hidden + h0, h1 - h0, partRows(part), 0);
+                stepInput(oneThread, x, xOffset, t, prev, g * hidden + h0, h1 - h0, partRows(part), 0);
             }
             stepForwardUnits(t, prev, cur, h0, h1, oneThread, part);
         }

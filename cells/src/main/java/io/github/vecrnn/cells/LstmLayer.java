@@ -72,7 +72,7 @@ final class LstmLayer extends CellLayer {
         int row = part < 0 ? rowT : 0;
         // + R h_{t-1} for all four gates: [B, H] x [4H, H]^T (normalized with layer norm); for a range of
         // units, each gate's columns of those units. Unless gateInput computed W x_t + R h_{t-1} + b at once.
-        if (!gateInputFused) {
+        if (!gateInputFused()) {
             if (n == h) recurrentInput(t, prev, gate, row, gateWidth);
             else for (int g = 0; g < gates; g++) recurrentColumns(k, prev, g * h + h0, n, gate, row);
         }

@@ -227,10 +227,7 @@ public final class Kernels {
         String op = "sgemm";
         checkLayout(op, b);
         int k = b.rows;
-        if (column < 0 || columns < 0 || column > b.cols - columns || column % b.panelWidth != 0) {
-            throw new IllegalArgumentException(op + ": columns [" + column + ", " + ((long) column + columns) + ") are not "
-                                               + "a range of " + b + " that starts at a multiple of " + b.panelWidth);
-        }
+        checkColumns(op, b, column, columns);
         int n = columns;
         Checks.nonNegative(op, "m", m);
         Checks.matrix(op, "A", "a", a, aOffset, "lda", lda, m, k, false);
@@ -272,10 +269,7 @@ public final class Kernels {
             throw new IllegalArgumentException(op + ": the packed matrices " + b + " and " + f
                                                + " must have the same columns");
         }
-        if (column < 0 || columns < 0 || column > b.cols - columns || column % b.panelWidth != 0) {
-            throw new IllegalArgumentException(op + ": columns [" + column + ", " + ((long) column + columns) + ") are not "
-                                               + "a range of " + b + " that starts at a multiple of " + b.panelWidth);
-        }
+        checkColumns(op, b, column, columns);
         int n = columns, k = b.rows, k2 = f.rows;
         Checks.nonNegative(op, "m", m);
         Checks.matrix(op, "A", "a", a, aOffset, "lda", lda, m, k, false);
@@ -303,6 +297,14 @@ public final class Kernels {
         if (task == null) throw new NullPointerException("parallel: the task is null");
         if (threads > 1 && GemmPool.shared(PREFERRED.threads).tryRun(threads, task)) return;
         task.run(0, 1);
+    }
+
+    /** [column, column + columns) is a range of b's columns that starts on one of its strips. */
+    private static void checkColumns(String op, PackedMatrix b, int column, int columns) {
+        if (column < 0 || columns < 0 || column > b.cols - columns || column % b.panelWidth != 0) {
+            throw new IllegalArgumentException(op + ": columns [" + column + ", " + ((long) column + columns) + ") are not "
+                                               + "a range of " + b + " that starts at a multiple of " + b.panelWidth);
+        }
     }
 
     private void checkLayout(String op, PackedMatrix matrix) {
