@@ -325,43 +325,30 @@ final class PanamaKernelSupport implements KernelSupport {
         FloatVector c30 = FloatVector.fromArray(SPECIES, s, s0 + 3 * lds), c31 = FloatVector.fromArray(SPECIES, s, s0 + 3 * lds + L), c32 = FloatVector.fromArray(SPECIES, s, s0 + 3 * lds + 2 * L), c33 = FloatVector.fromArray(SPECIES, s, s0 + 3 * lds + 3 * L);
         FloatVector c40 = FloatVector.fromArray(SPECIES, s, s0 + 4 * lds), c41 = FloatVector.fromArray(SPECIES, s, s0 + 4 * lds + L), c42 = FloatVector.fromArray(SPECIES, s, s0 + 4 * lds + 2 * L), c43 = FloatVector.fromArray(SPECIES, s, s0 + 4 * lds + 3 * L);
         FloatVector c50 = FloatVector.fromArray(SPECIES, s, s0 + 5 * lds), c51 = FloatVector.fromArray(SPECIES, s, s0 + 5 * lds + L), c52 = FloatVector.fromArray(SPECIES, s, s0 + 5 * lds + 2 * L), c53 = FloatVector.fromArray(SPECIES, s, s0 + 5 * lds + 3 * L);
-        int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars, a4 = a3 + ars, a5 = a4 + ars;
-        for (int p = 0, ap = 0, bp = b0; p < k; p++, ap += acs, bp += ldb) {
-            FloatVector b0v = FloatVector.fromArray(SPECIES, b, bp);
-            FloatVector b1v = FloatVector.fromArray(SPECIES, b, bp + L);
-            FloatVector b2v = FloatVector.fromArray(SPECIES, b, bp + 2 * L);
-            FloatVector b3v = FloatVector.fromArray(SPECIES, b, bp + 3 * L);
-            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + ap]);
-            c00 = av.fma(b0v, c00); c01 = av.fma(b1v, c01); c02 = av.fma(b2v, c02); c03 = av.fma(b3v, c03);
-            av = FloatVector.broadcast(SPECIES, a[a1 + ap]);
-            c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
-            av = FloatVector.broadcast(SPECIES, a[a2 + ap]);
-            c20 = av.fma(b0v, c20); c21 = av.fma(b1v, c21); c22 = av.fma(b2v, c22); c23 = av.fma(b3v, c23);
-            av = FloatVector.broadcast(SPECIES, a[a3 + ap]);
-            c30 = av.fma(b0v, c30); c31 = av.fma(b1v, c31); c32 = av.fma(b2v, c32); c33 = av.fma(b3v, c33);
-            av = FloatVector.broadcast(SPECIES, a[a4 + ap]);
-            c40 = av.fma(b0v, c40); c41 = av.fma(b1v, c41); c42 = av.fma(b2v, c42); c43 = av.fma(b3v, c43);
-            av = FloatVector.broadcast(SPECIES, a[a5 + ap]);
-            c50 = av.fma(b0v, c50); c51 = av.fma(b1v, c51); c52 = av.fma(b2v, c52); c53 = av.fma(b3v, c53);
-        }
-        int e1 = e0 + ers, e2 = e1 + ers, e3 = e2 + ers, e4 = e3 + ers, e5 = e4 + ers;
-        for (int p = 0, ep = 0, fp = f0; p < k2; p++, ep++, fp += NR) {   // then E F, the same chains
-            FloatVector b0v = FloatVector.fromArray(SPECIES, f, fp);
-            FloatVector b1v = FloatVector.fromArray(SPECIES, f, fp + L);
-            FloatVector b2v = FloatVector.fromArray(SPECIES, f, fp + 2 * L);
-            FloatVector b3v = FloatVector.fromArray(SPECIES, f, fp + 3 * L);
-            FloatVector av = FloatVector.broadcast(SPECIES, e[e0 + ep]);
-            c00 = av.fma(b0v, c00); c01 = av.fma(b1v, c01); c02 = av.fma(b2v, c02); c03 = av.fma(b3v, c03);
-            av = FloatVector.broadcast(SPECIES, e[e1 + ep]);
-            c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
-            av = FloatVector.broadcast(SPECIES, e[e2 + ep]);
-            c20 = av.fma(b0v, c20); c21 = av.fma(b1v, c21); c22 = av.fma(b2v, c22); c23 = av.fma(b3v, c23);
-            av = FloatVector.broadcast(SPECIES, e[e3 + ep]);
-            c30 = av.fma(b0v, c30); c31 = av.fma(b1v, c31); c32 = av.fma(b2v, c32); c33 = av.fma(b3v, c33);
-            av = FloatVector.broadcast(SPECIES, e[e4 + ep]);
-            c40 = av.fma(b0v, c40); c41 = av.fma(b1v, c41); c42 = av.fma(b2v, c42); c43 = av.fma(b3v, c43);
-            av = FloatVector.broadcast(SPECIES, e[e5 + ep]);
-            c50 = av.fma(b0v, c50); c51 = av.fma(b1v, c51); c52 = av.fma(b2v, c52); c53 = av.fma(b3v, c53);
+        // A B over its k rows, then E F (packed: rows of NR floats) over its k2: each element one FMA chain
+        for (int segment = 0; segment < 2; segment++) {
+            boolean first = segment == 0;
+            float[] x = first ? a : e, y = first ? b : f;
+            int rows = first ? k : k2, xcs = first ? acs : 1, xrs = first ? ars : ers, yrs = first ? ldb : NR;
+            int x0 = first ? a0 : e0, x1 = x0 + xrs, x2 = x1 + xrs, x3 = x2 + xrs, x4 = x3 + xrs, x5 = x4 + xrs;
+            for (int p = 0, xp = 0, yp = first ? b0 : f0; p < rows; p++, xp += xcs, yp += yrs) {
+                FloatVector b0v = FloatVector.fromArray(SPECIES, y, yp);
+                FloatVector b1v = FloatVector.fromArray(SPECIES, y, yp + L);
+                FloatVector b2v = FloatVector.fromArray(SPECIES, y, yp + 2 * L);
+                FloatVector b3v = FloatVector.fromArray(SPECIES, y, yp + 3 * L);
+                FloatVector av = FloatVector.broadcast(SPECIES, x[x0 + xp]);
+                c00 = av.fma(b0v, c00); c01 = av.fma(b1v, c01); c02 = av.fma(b2v, c02); c03 = av.fma(b3v, c03);
+                av = FloatVector.broadcast(SPECIES, x[x1 + xp]);
+                c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
+                av = FloatVector.broadcast(SPECIES, x[x2 + xp]);
+                c20 = av.fma(b0v, c20); c21 = av.fma(b1v, c21); c22 = av.fma(b2v, c22); c23 = av.fma(b3v, c23);
+                av = FloatVector.broadcast(SPECIES, x[x3 + xp]);
+                c30 = av.fma(b0v, c30); c31 = av.fma(b1v, c31); c32 = av.fma(b2v, c32); c33 = av.fma(b3v, c33);
+                av = FloatVector.broadcast(SPECIES, x[x4 + xp]);
+                c40 = av.fma(b0v, c40); c41 = av.fma(b1v, c41); c42 = av.fma(b2v, c42); c43 = av.fma(b3v, c43);
+                av = FloatVector.broadcast(SPECIES, x[x5 + xp]);
+                c50 = av.fma(b0v, c50); c51 = av.fma(b1v, c51); c52 = av.fma(b2v, c52); c53 = av.fma(b3v, c53);
+            }
         }
         c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L); c03.intoArray(tile, 3 * L);
         c10.intoArray(tile, NR); c11.intoArray(tile, NR + L); c12.intoArray(tile, NR + 2 * L); c13.intoArray(tile, NR + 3 * L);
@@ -379,35 +366,26 @@ final class PanamaKernelSupport implements KernelSupport {
         FloatVector c10 = FloatVector.fromArray(SPECIES, s, s0 + lds), c11 = FloatVector.fromArray(SPECIES, s, s0 + lds + L), c12 = FloatVector.fromArray(SPECIES, s, s0 + lds + 2 * L), c13 = FloatVector.fromArray(SPECIES, s, s0 + lds + 3 * L);
         FloatVector c20 = FloatVector.fromArray(SPECIES, s, s0 + 2 * lds), c21 = FloatVector.fromArray(SPECIES, s, s0 + 2 * lds + L), c22 = FloatVector.fromArray(SPECIES, s, s0 + 2 * lds + 2 * L), c23 = FloatVector.fromArray(SPECIES, s, s0 + 2 * lds + 3 * L);
         FloatVector c30 = FloatVector.fromArray(SPECIES, s, s0 + 3 * lds), c31 = FloatVector.fromArray(SPECIES, s, s0 + 3 * lds + L), c32 = FloatVector.fromArray(SPECIES, s, s0 + 3 * lds + 2 * L), c33 = FloatVector.fromArray(SPECIES, s, s0 + 3 * lds + 3 * L);
-        int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars;
-        for (int p = 0, ap = 0, bp = b0; p < k; p++, ap += acs, bp += ldb) {
-            FloatVector b0v = FloatVector.fromArray(SPECIES, b, bp);
-            FloatVector b1v = FloatVector.fromArray(SPECIES, b, bp + L);
-            FloatVector b2v = FloatVector.fromArray(SPECIES, b, bp + 2 * L);
-            FloatVector b3v = FloatVector.fromArray(SPECIES, b, bp + 3 * L);
-            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + ap]);
-            c00 = av.fma(b0v, c00); c01 = av.fma(b1v, c01); c02 = av.fma(b2v, c02); c03 = av.fma(b3v, c03);
-            av = FloatVector.broadcast(SPECIES, a[a1 + ap]);
-            c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
-            av = FloatVector.broadcast(SPECIES, a[a2 + ap]);
-            c20 = av.fma(b0v, c20); c21 = av.fma(b1v, c21); c22 = av.fma(b2v, c22); c23 = av.fma(b3v, c23);
-            av = FloatVector.broadcast(SPECIES, a[a3 + ap]);
-            c30 = av.fma(b0v, c30); c31 = av.fma(b1v, c31); c32 = av.fma(b2v, c32); c33 = av.fma(b3v, c33);
-        }
-        int e1 = e0 + ers, e2 = e1 + ers, e3 = e2 + ers;
-        for (int p = 0, ep = 0, fp = f0; p < k2; p++, ep++, fp += NR) {   // then E F, the same chains
-            FloatVector b0v = FloatVector.fromArray(SPECIES, f, fp);
-            FloatVector b1v = FloatVector.fromArray(SPECIES, f, fp + L);
-            FloatVector b2v = FloatVector.fromArray(SPECIES, f, fp + 2 * L);
-            FloatVector b3v = FloatVector.fromArray(SPECIES, f, fp + 3 * L);
-            FloatVector av = FloatVector.broadcast(SPECIES, e[e0 + ep]);
-            c00 = av.fma(b0v, c00); c01 = av.fma(b1v, c01); c02 = av.fma(b2v, c02); c03 = av.fma(b3v, c03);
-            av = FloatVector.broadcast(SPECIES, e[e1 + ep]);
-            c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
-            av = FloatVector.broadcast(SPECIES, e[e2 + ep]);
-            c20 = av.fma(b0v, c20); c21 = av.fma(b1v, c21); c22 = av.fma(b2v, c22); c23 = av.fma(b3v, c23);
-            av = FloatVector.broadcast(SPECIES, e[e3 + ep]);
-            c30 = av.fma(b0v, c30); c31 = av.fma(b1v, c31); c32 = av.fma(b2v, c32); c33 = av.fma(b3v, c33);
+        // A B over its k rows, then E F (packed: rows of NR floats) over its k2: each element one FMA chain
+        for (int segment = 0; segment < 2; segment++) {
+            boolean first = segment == 0;
+            float[] x = first ? a : e, y = first ? b : f;
+            int rows = first ? k : k2, xcs = first ? acs : 1, xrs = first ? ars : ers, yrs = first ? ldb : NR;
+            int x0 = first ? a0 : e0, x1 = x0 + xrs, x2 = x1 + xrs, x3 = x2 + xrs;
+            for (int p = 0, xp = 0, yp = first ? b0 : f0; p < rows; p++, xp += xcs, yp += yrs) {
+                FloatVector b0v = FloatVector.fromArray(SPECIES, y, yp);
+                FloatVector b1v = FloatVector.fromArray(SPECIES, y, yp + L);
+                FloatVector b2v = FloatVector.fromArray(SPECIES, y, yp + 2 * L);
+                FloatVector b3v = FloatVector.fromArray(SPECIES, y, yp + 3 * L);
+                FloatVector av = FloatVector.broadcast(SPECIES, x[x0 + xp]);
+                c00 = av.fma(b0v, c00); c01 = av.fma(b1v, c01); c02 = av.fma(b2v, c02); c03 = av.fma(b3v, c03);
+                av = FloatVector.broadcast(SPECIES, x[x1 + xp]);
+                c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
+                av = FloatVector.broadcast(SPECIES, x[x2 + xp]);
+                c20 = av.fma(b0v, c20); c21 = av.fma(b1v, c21); c22 = av.fma(b2v, c22); c23 = av.fma(b3v, c23);
+                av = FloatVector.broadcast(SPECIES, x[x3 + xp]);
+                c30 = av.fma(b0v, c30); c31 = av.fma(b1v, c31); c32 = av.fma(b2v, c32); c33 = av.fma(b3v, c33);
+            }
         }
         c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L); c03.intoArray(tile, 3 * L);
         c10.intoArray(tile, NR); c11.intoArray(tile, NR + L); c12.intoArray(tile, NR + 2 * L); c13.intoArray(tile, NR + 3 * L);
@@ -421,27 +399,22 @@ final class PanamaKernelSupport implements KernelSupport {
                                   float alpha, float beta, float[] c, int c0, int ldc, float[] tile) {
         FloatVector c00 = FloatVector.fromArray(SPECIES, s, s0), c01 = FloatVector.fromArray(SPECIES, s, s0 + L), c02 = FloatVector.fromArray(SPECIES, s, s0 + 2 * L), c03 = FloatVector.fromArray(SPECIES, s, s0 + 3 * L);
         FloatVector c10 = FloatVector.fromArray(SPECIES, s, s0 + lds), c11 = FloatVector.fromArray(SPECIES, s, s0 + lds + L), c12 = FloatVector.fromArray(SPECIES, s, s0 + lds + 2 * L), c13 = FloatVector.fromArray(SPECIES, s, s0 + lds + 3 * L);
-        int a1 = a0 + ars;
-        for (int p = 0, ap = 0, bp = b0; p < k; p++, ap += acs, bp += ldb) {
-            FloatVector b0v = FloatVector.fromArray(SPECIES, b, bp);
-            FloatVector b1v = FloatVector.fromArray(SPECIES, b, bp + L);
-            FloatVector b2v = FloatVector.fromArray(SPECIES, b, bp + 2 * L);
-            FloatVector b3v = FloatVector.fromArray(SPECIES, b, bp + 3 * L);
-            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + ap]);
-            c00 = av.fma(b0v, c00); c01 = av.fma(b1v, c01); c02 = av.fma(b2v, c02); c03 = av.fma(b3v, c03);
-            av = FloatVector.broadcast(SPECIES, a[a1 + ap]);
-            c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
-        }
-        int e1 = e0 + ers;
-        for (int p = 0, ep = 0, fp = f0; p < k2; p++, ep++, fp += NR) {   // then E F, the same chains
-            FloatVector b0v = FloatVector.fromArray(SPECIES, f, fp);
-            FloatVector b1v = FloatVector.fromArray(SPECIES, f, fp + L);
-            FloatVector b2v = FloatVector.fromArray(SPECIES, f, fp + 2 * L);
-            FloatVector b3v = FloatVector.fromArray(SPECIES, f, fp + 3 * L);
-            FloatVector av = FloatVector.broadcast(SPECIES, e[e0 + ep]);
-            c00 = av.fma(b0v, c00); c01 = av.fma(b1v, c01); c02 = av.fma(b2v, c02); c03 = av.fma(b3v, c03);
-            av = FloatVector.broadcast(SPECIES, e[e1 + ep]);
-            c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
+        // A B over its k rows, then E F (packed: rows of NR floats) over its k2: each element one FMA chain
+        for (int segment = 0; segment < 2; segment++) {
+            boolean first = segment == 0;
+            float[] x = first ? a : e, y = first ? b : f;
+            int rows = first ? k : k2, xcs = first ? acs : 1, xrs = first ? ars : ers, yrs = first ? ldb : NR;
+            int x0 = first ? a0 : e0, x1 = x0 + xrs;
+            for (int p = 0, xp = 0, yp = first ? b0 : f0; p < rows; p++, xp += xcs, yp += yrs) {
+                FloatVector b0v = FloatVector.fromArray(SPECIES, y, yp);
+                FloatVector b1v = FloatVector.fromArray(SPECIES, y, yp + L);
+                FloatVector b2v = FloatVector.fromArray(SPECIES, y, yp + 2 * L);
+                FloatVector b3v = FloatVector.fromArray(SPECIES, y, yp + 3 * L);
+                FloatVector av = FloatVector.broadcast(SPECIES, x[x0 + xp]);
+                c00 = av.fma(b0v, c00); c01 = av.fma(b1v, c01); c02 = av.fma(b2v, c02); c03 = av.fma(b3v, c03);
+                av = FloatVector.broadcast(SPECIES, x[x1 + xp]);
+                c10 = av.fma(b0v, c10); c11 = av.fma(b1v, c11); c12 = av.fma(b2v, c12); c13 = av.fma(b3v, c13);
+            }
         }
         c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L); c03.intoArray(tile, 3 * L);
         c10.intoArray(tile, NR); c11.intoArray(tile, NR + L); c12.intoArray(tile, NR + 2 * L); c13.intoArray(tile, NR + 3 * L);
@@ -452,19 +425,18 @@ final class PanamaKernelSupport implements KernelSupport {
                                   int k2, float[] e, int e0, float[] f, int f0, float[] s, int s0,
                                   float alpha, float beta, float[] c, int c0, float[] tile) {
         FloatVector c00 = FloatVector.fromArray(SPECIES, s, s0), c01 = FloatVector.fromArray(SPECIES, s, s0 + L), c02 = FloatVector.fromArray(SPECIES, s, s0 + 2 * L), c03 = FloatVector.fromArray(SPECIES, s, s0 + 3 * L);
-        for (int p = 0, ap = a0, bp = b0; p < k; p++, ap += acs, bp += ldb) {
-            FloatVector av = FloatVector.broadcast(SPECIES, a[ap]);
-            c00 = av.fma(FloatVector.fromArray(SPECIES, b, bp), c00);
-            c01 = av.fma(FloatVector.fromArray(SPECIES, b, bp + L), c01);
-            c02 = av.fma(FloatVector.fromArray(SPECIES, b, bp + 2 * L), c02);
-            c03 = av.fma(FloatVector.fromArray(SPECIES, b, bp + 3 * L), c03);
-        }
-        for (int p = 0, ep = e0, fp = f0; p < k2; p++, ep++, fp += NR) {   // then E F, the same chains
-            FloatVector av = FloatVector.broadcast(SPECIES, e[ep]);
-            c00 = av.fma(FloatVector.fromArray(SPECIES, f, fp), c00);
-            c01 = av.fma(FloatVector.fromArray(SPECIES, f, fp + L), c01);
-            c02 = av.fma(FloatVector.fromArray(SPECIES, f, fp + 2 * L), c02);
-            c03 = av.fma(FloatVector.fromArray(SPECIES, f, fp + 3 * L), c03);
+        // A B over its k rows, then E F (packed: rows of NR floats) over its k2: each element one FMA chain
+        for (int segment = 0; segment < 2; segment++) {
+            boolean first = segment == 0;
+            float[] x = first ? a : e, y = first ? b : f;
+            int rows = first ? k : k2, xcs = first ? acs : 1, yrs = first ? ldb : NR;
+            for (int p = 0, xp = first ? a0 : e0, yp = first ? b0 : f0; p < rows; p++, xp += xcs, yp += yrs) {
+                FloatVector av = FloatVector.broadcast(SPECIES, x[xp]);
+                c00 = av.fma(FloatVector.fromArray(SPECIES, y, yp), c00);
+                c01 = av.fma(FloatVector.fromArray(SPECIES, y, yp + L), c01);
+                c02 = av.fma(FloatVector.fromArray(SPECIES, y, yp + 2 * L), c02);
+                c03 = av.fma(FloatVector.fromArray(SPECIES, y, yp + 3 * L), c03);
+            }
         }
         c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L); c03.intoArray(tile, 3 * L);
         epilogue(tile, 1, NR, alpha, beta, c, c0, NR);
