@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.github.vecrnn.cells.CellKind;
+import io.github.vecrnn.cells.FrozenRnn;
 import io.github.vecrnn.cells.Rnn;
 import io.github.vecrnn.kernel.Kernels;
 import java.util.Map;
@@ -43,7 +44,7 @@ public class FirstCallBenchmark {
     @Param({"A_inference", "B_inference"})
     public String scenario;
 
-    private Rnn rnn;
+    private FrozenRnn frozen;
     private float[] x;
     private int batch, steps;
     private OrtSession session;
@@ -52,8 +53,8 @@ public class FirstCallBenchmark {
     @Setup
     public void setUp() throws OrtException {
         RnnWorkload workload = RnnWorkload.of(scenario);
-        rnn = workload.rnn(cell, Kernels.preferred());
-        rnn.training(false).inferenceMode(true);
+        Rnn rnn = workload.rnn(cell, Kernels.preferred());
+        frozen = rnn.freeze();
         x = workload.x();
         batch = workload.batch();
         steps = workload.steps();
@@ -67,7 +68,7 @@ public class FirstCallBenchmark {
 
     @Benchmark
     public Object firstCall() throws OrtException {
-        if (session == null) return rnn.forward(x, batch, steps, null, null).output();
+        if (session == null) return frozen.forward(x, batch, steps, null, null).output();
         try (OrtSession.Result result = session.run(feeds)) {
             return result.size();
         }

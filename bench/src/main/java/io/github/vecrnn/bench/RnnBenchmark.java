@@ -1,6 +1,7 @@
 package io.github.vecrnn.bench;
 
 import io.github.vecrnn.cells.CellKind;
+import io.github.vecrnn.cells.FrozenRnn;
 import io.github.vecrnn.cells.Rnn;
 import io.github.vecrnn.kernel.Kernels;
 import io.github.vecrnn.train.Adam;
@@ -21,8 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * vecrnn's RNN, LSTM and GRU layers on the configurations of {@link RnnWorkload}, in milliseconds per call.
- * Inference is one forward call in evaluation and inference mode (nothing kept for backward, as in
- * ONNX Runtime and PyTorch's inference_mode). A training step is what {@link Trainer#step} does:
+ * Inference is one forward call of a frozen copy of the stack ({@link Rnn#freeze()}: evaluation and
+ * inference mode, nothing kept for backward, the weights fixed when it is made, as in an ONNX Runtime
+ * session; PyTorch runs under inference_mode). A training step is what {@link Trainer#step} does:
  * forward, a dense head (H -> 1) on every step, MSE loss, backward through time, finiteness check,
  * Adam update.
  */
@@ -44,7 +46,7 @@ public class RnnBenchmark {
     @Param({"1", "2"})
     public int threads;
 
-    private Rnn rnn;
+    private FrozenRnn frozen;
     private Trainer trainer;
     private float[] x, target;
     private int batch, steps;
@@ -53,7 +55,7 @@ public class RnnBenchmark {
     public void setUp() {
         RnnWorkload workload = RnnWorkload.of(scenario);
         Kernels kernels = Kernels.preferred().withThreads(threads);
-        rnn = workload.rnn(cell, kernels);
+        Rnn rnn = workload.rnn(cell, kernels);
         x = workload.x();
         batch = workload.batch();
         steps = workload.steps();
@@ -61,13 +63,13 @@ public class RnnBenchmark {
             trainer = new Trainer(workload.model(rnn, kernels), Loss.MSE, new Adam(1e-4f));
             target = workload.target();
         } else {
-            rnn.training(false).inferenceMode(true);
+            frozen = rnn.freeze();
         }
     }
 
     @Benchmark
     public Object step() {
         if (trainer != null) return trainer.step(x, target, batch, steps, null);
-        return rnn.forward(x, batch, steps, null, null).output();
+        return frozen.forward(x, batch, steps, null, null).output();
     }
 }

@@ -60,6 +60,8 @@ abstract class CellLayer {
     final int[] recurrentBlockStarts;
     private final float[] weightsSeen; // [G*H*I + G*H*H] W then R as they were when last packed
     private boolean packValid;
+    // The weights never change (a FrozenRnn's private copy): once packed, the packs are not compared again.
+    private boolean weightsFixed;
     // R itself, in the same row blocks, packed for backward's dh_{t-1} = dPre_t R (at every step): packed
     // when a backward call first needs it after the weights were packed for forward.
     private final PackedMatrix[] recurrentRowsPacked;
@@ -393,10 +395,16 @@ abstract class CellLayer {
         }
     }
 
+    /** Promises that W and R will never change again: forward packs them once and skips the comparison. */
+    final void fixWeights() {
+        weightsFixed = true;
+    }
+
     /** Brings the packed W^T and R^T up to date with W and R (see weightsSeen). */
     private void packWeights() {
         float[] w = params.values();
         int wSize = gateWidth * inputSize, rSize = gateWidth * hidden;
+        if (packValid && weightsFixed) return;
         if (packValid
             && java.util.Arrays.equals(w, wIh, wIh + wSize, weightsSeen, 0, wSize)
             && java.util.Arrays.equals(w, wHh, wHh + rSize, weightsSeen, wSize, wSize + rSize)) {

@@ -180,6 +180,10 @@ class EveryPublicMethodTest {
         t.add(bad("Rnn.Builder.merge(Merge)", "merge is null", () -> Rnn.lstm(3, 4).merge(null)));
         t.add(bad("Rnn.Builder.kernels(Kernels)", "kernels is null", () -> Rnn.lstm(3, 4).kernels(null)));
         t.add(bad("Rnn.newState(int)", "batch must be in [1, 2] (maxBatch), got 3", () -> rnn.newState(3)));
+        FrozenRnn frozen = rnn.freeze();
+        t.add(bad("FrozenRnn.newState(int)", "batch must be in [1, 2] (maxBatch), got 0", () -> frozen.newState(0)));
+        t.add(bad("FrozenRnn.forward(float[], int, int, int[], RnnState)", "steps must be in [1, 5] (maxSteps), got 6",
+                  () -> frozen.forward(new float[60], 2, 6, null, null)));
         t.add(bad("Rnn.forward(float[], int, int, int[], RnnState)", "lengths[1] = 6 is outside [1, 5]",
                   () -> rnn.forward(new float[30], 2, 5, new int[] {5, 6}, null)));
         t.add(bad("Rnn.backward(float[], float[], float[])", "dOutput has 39 floats, shape [5, 2, 4] (T, B, F) needs 40",

@@ -3,6 +3,7 @@ package io.github.vecrnn.train;
 import com.sun.management.ThreadMXBean;
 import io.github.vecrnn.cells.CellKind;
 import io.github.vecrnn.cells.Dense;
+import io.github.vecrnn.cells.FrozenRnn;
 import io.github.vecrnn.cells.Merge;
 import io.github.vecrnn.cells.Readout;
 import io.github.vecrnn.cells.Rng;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * After warm-up a full training step (forward, loss, backward, finiteness check, clipping, Adam) and
- * an inference forward allocate 0 bytes on the heap, measured by the JVM's per-thread allocation
+ * an inference forward (also of a frozen copy) allocate 0 bytes on the heap, measured by the JVM's per-thread allocation
  * counter over many steps.
  */
 class AllocationTest {
@@ -69,6 +70,12 @@ class AllocationTest {
         before = THREADS.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < 200; i++) infer.forward(x, batch, steps, null, null);
         assertEquals(0, THREADS.getCurrentThreadAllocatedBytes() - before, kind + ": bytes allocated over 200 forward calls in inference mode");
+
+        FrozenRnn frozen = infer.freeze();
+        warmUp(() -> frozen.forward(x, batch, steps, null, null));
+        before = THREADS.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 200; i++) frozen.forward(x, batch, steps, null, null);
+        assertEquals(0, THREADS.getCurrentThreadAllocatedBytes() - before, kind + ": bytes allocated over 200 forward calls of a frozen copy");
     }
 
     @ParameterizedTest
