@@ -1,6 +1,5 @@
 package io.github.vecrnn.cells;
 
-import io.github.vecrnn.kernel.Kernels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -34,31 +33,6 @@ class FrozenRnnTest {
         return cases.build();
     }
 
-    private static Rnn build(String config, int threads, int batch) {
-        CellKind kind = config.startsWith("lstm") ? CellKind.LSTM : config.startsWith("gru") ? CellKind.GRU : CellKind.RNN_TANH;
-        // hidden 128: two ranges of whole strips on 2 threads at every vector width
-        Rnn.Builder b = Rnn.builder(kind, 13, 128).maxBatch(batch).maxSteps(7).seed(3)
-                .kernels(Kernels.preferred().withThreads(threads));
-        if (config.contains("peepholes")) b.peepholes(true);
-        if (config.contains("bidirectional")) b.bidirectional(true);
-        if (config.contains("layer norm")) b.layerNorm(true);
-        if (config.contains("reset before")) b.linearBeforeReset(false);
-        if (config.contains("2 layers")) b.layers(2);
-        if (config.contains("batch-first")) b.batchFirst(true);
-        return b.build();
-    }
-
-    private static RnnState randomState(Rnn rnn, int batch, Rng rng) {
-        RnnState s = rnn.newState(batch);
-        float[] h = FiniteDifferenceTest.random(rng, s.hidden().length, 0.5f);
-        System.arraycopy(h, 0, s.hidden(), 0, h.length);
-        if (s.cell() != null) {
-            float[] c = FiniteDifferenceTest.random(rng, s.cell().length, 0.5f);
-            System.arraycopy(c, 0, s.cell(), 0, c.length);
-        }
-        return s;
-    }
-
     private static void assertSameResult(RnnOutput expected, RnnOutput actual, String what) {
         assertArrayEquals(expected.outputCopy(), actual.outputCopy(), what + ": output");
         assertArrayEquals(expected.finalHiddenCopy(), actual.finalHiddenCopy(), what + ": final hidden state");
@@ -68,12 +42,13 @@ class FrozenRnnTest {
     @ParameterizedTest(name = "{0}, {1} threads, batch {2}")
     @MethodSource("configurations")
     void givesTheBitsOfInferenceModeAndIgnoresLaterWeightChanges(String config, int threads, int batch) {
-        Rnn rnn = build(config, threads, batch).training(false).inferenceMode(true);
+        // hidden 128: two ranges of whole strips on 2 threads at every vector width
+        Rnn rnn = InferenceModeTest.build(config, threads, batch, 128).training(false).inferenceMode(true);
         Rng rng = new Rng(9);
         float[] x = FiniteDifferenceTest.random(rng, 7 * batch * 13, 1f);
         int[] lengths = new int[batch];
         for (int b = 0; b < batch; b++) lengths[b] = 7 - (b * 3) % 7;   // 7, 4, 1, 5, ...: padded rows when batch > 1
-        RnnState initial = randomState(rnn, batch, rng);
+        RnnState initial = InferenceModeTest.randomState(rnn, batch, rng);
 
         FrozenRnn frozen = rnn.freeze();
         FrozenRnn replica = frozen.replica();

@@ -39,7 +39,8 @@ class InferenceModeTest {
         return cases.build();
     }
 
-    private static Rnn build(String config, int threads, int batch, int hidden) {
+    /** The configuration named by config (also used by FrozenRnnTest): input 13, at most 7 steps. */
+    static Rnn build(String config, int threads, int batch, int hidden) {
         CellKind kind = config.startsWith("lstm") ? CellKind.LSTM : config.startsWith("gru") ? CellKind.GRU : CellKind.RNN_TANH;
         Rnn.Builder b = Rnn.builder(kind, 13, hidden).maxBatch(batch).maxSteps(7).seed(11)
                 .kernels(Kernels.preferred().withThreads(threads));
@@ -48,7 +49,20 @@ class InferenceModeTest {
         if (config.contains("layer norm")) b.layerNorm(true);
         if (config.contains("reset before")) b.linearBeforeReset(false);
         if (config.contains("2 layers")) b.layers(2);
+        if (config.contains("batch-first")) b.batchFirst(true);
         return b.build();
+    }
+
+    /** A state for the stack and batch with random h_0 (and c_0) in [-0.5, 0.5). */
+    static RnnState randomState(Rnn rnn, int batch, Rng rng) {
+        RnnState s = rnn.newState(batch);
+        float[] h = FiniteDifferenceTest.random(rng, s.hidden().length, 0.5f);
+        System.arraycopy(h, 0, s.hidden(), 0, h.length);
+        if (s.cell() != null) {
+            float[] c = FiniteDifferenceTest.random(rng, s.cell().length, 0.5f);
+            System.arraycopy(c, 0, s.cell(), 0, c.length);
+        }
+        return s;
     }
 
     @ParameterizedTest(name = "{0}, {1} threads, batch {2}, hidden {3}")
@@ -60,13 +74,7 @@ class InferenceModeTest {
         float[] x = FiniteDifferenceTest.random(rng, 7 * batch * 13, 1f);
         int[] lengths = new int[batch];
         for (int b = 0; b < batch; b++) lengths[b] = 7 - (b * 3) % 7;   // 7, 4, 1, 5, ...: padded rows too
-        RnnState initial = keeping.newState(batch);
-        float[] h0 = FiniteDifferenceTest.random(rng, initial.hidden().length, 0.5f);
-        System.arraycopy(h0, 0, initial.hidden(), 0, h0.length);
-        if (initial.cell() != null) {
-            float[] c0 = FiniteDifferenceTest.random(rng, initial.cell().length, 0.5f);
-            System.arraycopy(c0, 0, initial.cell(), 0, c0.length);
-        }
+        RnnState initial = randomState(keeping, batch, rng);
         for (int[] lens : new int[][] {null, lengths}) {
             RnnOutput expected = keeping.forward(x, batch, 7, lens, initial);
             float[] out = expected.outputCopy(), hn = expected.finalHiddenCopy(), cn = expected.finalCellCopy();
