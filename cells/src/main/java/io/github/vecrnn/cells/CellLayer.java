@@ -402,9 +402,9 @@ abstract class CellLayer {
 
     /** Brings the packed W^T and R^T up to date with W and R (see weightsSeen). */
     private void packWeights() {
+        if (packValid && weightsFixed) return;
         float[] w = params.values();
         int wSize = gateWidth * inputSize, rSize = gateWidth * hidden;
-        if (packValid && weightsFixed) return;
         if (packValid
             && java.util.Arrays.equals(w, wIh, wIh + wSize, weightsSeen, 0, wSize)
             && java.util.Arrays.equals(w, wHh, wHh + rSize, weightsSeen, wSize, wSize + rSize)) {
