@@ -30,6 +30,7 @@ abstract class CellLayer {
     final Kernels kernels;
     final Kernels oneThread;   // kernels for the parts of a step that runs split over threads
     private final SplitStep splitStep = new SplitStep();
+    private final RowSplit rowSplit = new RowSplit();
     final int inputSize, hidden, gates, gateWidth;
     final boolean reverse;
     final Parameters params;
@@ -69,6 +70,12 @@ abstract class CellLayer {
     // At least this batch: each step's input projection is computed just before the step. Below it, a
     // per-step projection would be a matrix-vector product that streams W^T at every step.
     static final int PER_STEP_PROJECTION_MIN_BATCH = 4;
+    // On several threads, from this many rows per thread, each thread runs the whole sequence for its own
+    // rows of the batch (RowSplit) instead of a part of every step's hidden units (SplitStep). Measured on
+    // LSTM A inference, 2 threads (units split time / rows split time, medians of 31 alternating rounds in
+    // one JVM): batch 32 1.10, 24 1.16, 16 1.04, 8 1.07-1.19, but 6 0.67 and 4 0.85; LSTM C (batch 64,
+    // hidden 512) 1.04; GRU A batch 16 1.05, 12 1.06.
+    static final int ROW_SPLIT_MIN_ROWS = 8;
 
     static final float LAYER_NORM_EPS = 1e-5f;
     final boolean layerNorm;
@@ -133,12 +140,13 @@ abstract class CellLayer {
     }
 
     /**
-     * c[B rows at cOffset, ldc] += the recurrent input of step t over all G*H gate columns: R h_{t-1},
-     * or with layer norm gamma_h * LN(R h_{t-1}) (the normalized rows are kept for backward).
+     * c[rows [b0, b1) of the step's rows at cOffset, ldc] += the recurrent input of step t over all G*H gate
+     * columns: R h_{t-1}, or with layer norm (then always the whole batch: such a step is never split)
+     * gamma_h * LN(R h_{t-1}) (the normalized rows are kept for backward).
      */
-    final void recurrentInput(int t, int prev, float[] c, int cOffset, int ldc) {
+    final void recurrentInput(int t, int prev, int b0, int b1, float[] c, int cOffset, int ldc) {
         if (layerNorm) normalizedRecurrentInput(t, prev, c, cOffset, ldc);
-        else recurrentProduct(states, slotOffset(prev), batch, 0, gateWidth, c, cOffset, ldc);
+        else recurrentProduct(states, slotOffset(prev) + b0 * hidden, b1 - b0, 0, gateWidth, c, cOffset + b0 * ldc, ldc);
     }
 
     private void normalizedRecurrentInput(int t, int prev, float[] c, int cOffset, int ldc) {
@@ -346,9 +354,13 @@ abstract class CellLayer {
         // adds R h_{t-1} onto rows still in cache (measured: the step's epilogue took 16% of an LSTM call
         // on cold rows).
         perStep = !layerNorm && batch >= PER_STEP_PROJECTION_MIN_BATCH;
-        // On several threads, a cell that can compute a step for a range of hidden units (all of those
-        // units' gate columns: projection, recurrent product, gate arithmetic) runs each step as one
-        // parallel task, one range per thread, instead of sharing only the GEMMs: one hand-off per step
+        // On several threads, with at least ROW_SPLIT_MIN_ROWS rows per thread, each thread runs every step
+        // for its own rows of the batch (RowSplit): rows never depend on each other, so the threads do not
+        // meet until the end of the call, and each computes its rows as a step on one thread would (with
+        // the whole of W^T and R^T to stream, which a units split halves). Below that, a cell that can
+        // compute a step for a range of hidden units (all of those units' gate columns: projection,
+        // recurrent product, gate arithmetic) runs each step as one parallel task (SplitStep), one range
+        // per thread, instead of sharing only the GEMMs: one hand-off per step
         // instead of two, and the gate arithmetic split too. The ranges start at multiples of the packed
         // strips' width, so every gate's columns of a range are whole strips. Each part computes its gate
         // columns in rows of its own (partRows) and copies them to pre once, at the end: in pre, the parts'
@@ -358,7 +370,8 @@ abstract class CellLayer {
         // 18.2 -> 17.3 ms; on two CCDs (a 330 ns round trip; the host moves this machine's cores between
         // both placements): 30.8 -> 21.4 ms.
         int strip = inputWeightsPacked.panelWidth();
-        boolean split = perStep && kernels.threads() > 1 && splitsSteps() && hidden % strip == 0 && hidden >= 2 * strip;
+        boolean splitRows = perStep && kernels.threads() > 1 && splitsSteps() && batch >= ROW_SPLIT_MIN_ROWS * kernels.threads();
+        boolean split = !splitRows && perStep && kernels.threads() > 1 && splitsSteps() && hidden % strip == 0 && hidden >= 2 * strip;
         if (split && partRows == null) {
             // padded by a cache line, so that no two parts' rows share one whatever the arrays' alignment
             partRows = new float[kernels.threads()][stepBuffers() * maxBatch * gateWidth + 16];
@@ -371,6 +384,11 @@ abstract class CellLayer {
             System.arraycopy(h0, h0Offset, states, slotOffset(first), batch * hidden);
         }
         setExtraInitialState(c0, c0Offset);
+        if (splitRows) {
+            rowSplit.set(x, xOffset, out, outColumn, outStride);
+            kernels.parallel(rowSplit);
+            return;
+        }
         for (int s = 0; s < steps; s++) {
             int t = reverse ? steps - 1 - s : s;
             int prev = reverse ? t + 1 : t;
@@ -379,18 +397,26 @@ abstract class CellLayer {
                 splitStep.set(x, xOffset, t, prev, cur);
                 kernels.parallel(splitStep);
             } else {
-                if (perStep) stepInput(kernels, x, xOffset, t, prev, 0, gateWidth, pre, preRow(t) * gateWidth);
+                if (perStep) stepInput(kernels, x, xOffset, t, prev, 0, batch, 0, gateWidth, pre, preRow(t) * gateWidth);
                 stepForward(t, prev, cur);
             }
-            for (int b = 0; b < batch; b++) {
-                int o = out == null ? 0 : outColumn + (t * batch + b) * outStride;
-                if (isPadding(t, b)) {
-                    System.arraycopy(states, slotOffset(prev) + b * hidden, states, slotOffset(cur) + b * hidden, hidden);
-                    carryExtraState(b, prev, cur);
-                    if (out != null) java.util.Arrays.fill(out, o, o + hidden, 0f);
-                } else if (out != null) {
-                    System.arraycopy(states, slotOffset(cur) + b * hidden, out, o, hidden);
-                }
+            finishStep(t, prev, cur, 0, batch, out, outColumn, outStride);
+        }
+    }
+
+    /**
+     * After step t, for the rows [b0, b1): a padding row keeps its previous state (and gets output 0), any
+     * other row's h_t goes to out.
+     */
+    private void finishStep(int t, int prev, int cur, int b0, int b1, float[] out, int outColumn, int outStride) {
+        for (int b = b0; b < b1; b++) {
+            int o = out == null ? 0 : outColumn + (t * batch + b) * outStride;
+            if (isPadding(t, b)) {
+                System.arraycopy(states, slotOffset(prev) + b * hidden, states, slotOffset(cur) + b * hidden, hidden);
+                carryExtraState(b, prev, cur);
+                if (out != null) java.util.Arrays.fill(out, o, o + hidden, 0f);
+            } else if (out != null) {
+                System.arraycopy(states, slotOffset(cur) + b * hidden, out, o, hidden);
             }
         }
     }
@@ -462,10 +488,11 @@ abstract class CellLayer {
      * Measured on LSTM A inference (throwaway harness, medians of three interleaved JVM pairs): one thread
      * 28.9 -> 27.2 ms, two threads 16.5 -> 14.3 ms; RNN A one thread 7.15 -> 6.92 ms.
      */
-    private void gateInput(Kernels k, float[] x, int xOffset, int t, int prev, int col0, int cols, float[] c, int cOffset) {
-        k.sgemm(batch, x, xOffset + t * batch * inputSize, inputSize, inputWeightsPacked,
-                states, slotOffset(prev), hidden, recurrentWeightsPacked[0], col0, cols,
-                projectionBias, col0, c, cOffset + col0, gateWidth);
+    private void gateInput(Kernels k, float[] x, int xOffset, int t, int prev, int b0, int b1, int col0, int cols,
+                           float[] c, int cOffset) {
+        k.sgemm(b1 - b0, x, xOffset + (t * batch + b0) * inputSize, inputSize, inputWeightsPacked,
+                states, slotOffset(prev) + b0 * hidden, hidden, recurrentWeightsPacked[0], col0, cols,
+                projectionBias, col0, c, cOffset + b0 * gateWidth + col0, gateWidth);
     }
 
     /**
@@ -473,9 +500,10 @@ abstract class CellLayer {
      * (rows of G*H from cOffset): W x_t + R h_{t-1} + b in one product where the cell takes the whole
      * recurrent product (gateInput), else W x_t + b, to which the cell then adds its recurrent input.
      */
-    private void stepInput(Kernels k, float[] x, int xOffset, int t, int prev, int col0, int cols, float[] c, int cOffset) {
-        if (gateInputFused()) gateInput(k, x, xOffset, t, prev, col0, cols, c, cOffset);
-        else projectColumns(k, x, xOffset, t * batch, batch, col0, cols, c, cOffset);
+    private void stepInput(Kernels k, float[] x, int xOffset, int t, int prev, int b0, int b1, int col0, int cols,
+                           float[] c, int cOffset) {
+        if (gateInputFused()) gateInput(k, x, xOffset, t, prev, b0, b1, col0, cols, c, cOffset);
+        else projectColumns(k, x, xOffset, t * batch + b0, b1 - b0, col0, cols, c, cOffset + b0 * gateWidth);
     }
 
     /**
@@ -494,7 +522,10 @@ abstract class CellLayer {
         return false;
     }
 
-    /** Whether the cell implements {@link #stepForwardUnits} for a part of the hidden units. */
+    /**
+     * Whether the cell implements {@link #stepForwardUnits} for a block of the batch's rows and of the
+     * hidden units, so that a forward call may be split over threads by either.
+     */
     boolean splitsSteps() {
         return false;
     }
@@ -505,16 +536,17 @@ abstract class CellLayer {
     }
 
     /**
-     * One step for the hidden units [h0, h1) alone (h0 a multiple of the packed strips' width): from the
-     * input projection and the state in slot prev, adds the recurrent product of those units' gate
-     * columns and writes their part of the state in slot cur, with k for the products. part < 0: the step's
-     * rows of pre (and the cell's other step buffers) hold the input projection and receive the gates.
-     * part >= 0: the call is part of a split step (SplitStep) and works in partRows(part) instead, whose
-     * first buffer holds the projection of its columns; it copies its columns to the shared buffers at
-     * the end (keepColumns). Runs beside the same call for the other units on other threads: it writes
-     * only its units' columns of the shared arrays.
+     * One step for the batch's rows [b0, b1) and the hidden units [h0, h1) alone (h0 a multiple of the
+     * packed strips' width, or 0 with h1 = H): from the input projection and the state in slot prev, adds
+     * the recurrent product of those rows and units' gate columns and writes their part of the state in
+     * slot cur, with k for the products. part < 0: the step's rows of pre (and the cell's other step
+     * buffers) hold the input projection and receive the gates. part >= 0: the call is part of a split
+     * step (SplitStep, all rows) and works in partRows(part) instead, whose first buffer holds the
+     * projection of its columns; it copies its columns to the shared buffers at the end (keepColumns).
+     * Runs beside the same call for other rows or units on other threads: it writes only its block of the
+     * shared arrays.
      */
-    void stepForwardUnits(int t, int prev, int cur, int h0, int h1, Kernels k, int part) {
+    void stepForwardUnits(int t, int prev, int cur, int b0, int b1, int h0, int h1, Kernels k, int part) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " does not split a step");
     }
 
@@ -542,11 +574,11 @@ abstract class CellLayer {
      * of G*H from cOffset (col0 a multiple of the packed strips' width, within one packed block of R^T; no
      * layer norm).
      */
-    final void recurrentColumns(Kernels k, int prev, int col0, int cols, float[] c, int cOffset) {
+    final void recurrentColumns(Kernels k, int prev, int b0, int b1, int col0, int cols, float[] c, int cOffset) {
         int block = recurrentBlock(col0);
         int start = recurrentBlockStarts[block];
-        k.sgemm(batch, 1f, states, slotOffset(prev), hidden, recurrentWeightsPacked[block], col0 - start, cols,
-                1f, c, cOffset + col0, gateWidth);
+        k.sgemm(b1 - b0, 1f, states, slotOffset(prev) + b0 * hidden, hidden, recurrentWeightsPacked[block], col0 - start, cols,
+                1f, c, cOffset + b0 * gateWidth + col0, gateWidth);
     }
 
     /** The packed block of R (and of R^T) that holds gate row (column of R^T) j. */
@@ -579,9 +611,40 @@ abstract class CellLayer {
             int h1 = strips * (part + 1) / parts * inputWeightsPacked.panelWidth();
             if (h0 == h1) return;
             for (int g = 0; g < gates; g++) {
-                stepInput(oneThread, x, xOffset, t, prev, g * hidden + h0, h1 - h0, partRows(part), 0);
+                stepInput(oneThread, x, xOffset, t, prev, 0, batch, g * hidden + h0, h1 - h0, partRows(part), 0);
             }
-            stepForwardUnits(t, prev, cur, h0, h1, oneThread, part);
+            stepForwardUnits(t, prev, cur, 0, batch, h0, h1, oneThread, part);
+        }
+    }
+
+    /**
+     * A forward call as a parallel task: part q of n runs every step for the q-th range of the batch's
+     * rows, all hidden units, in the shared buffers (the rows of different parts never meet).
+     */
+    private final class RowSplit implements ParallelTask {
+        private float[] x, out;
+        private int xOffset, outColumn, outStride;
+
+        void set(float[] x, int xOffset, float[] out, int outColumn, int outStride) {
+            this.x = x;
+            this.xOffset = xOffset;
+            this.out = out;
+            this.outColumn = outColumn;
+            this.outStride = outStride;
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            // even borders: an odd part would end in a one-row register tile, which streams the weights for one row
+            int b0 = batch * part / parts & ~1, b1 = part == parts - 1 ? batch : batch * (part + 1) / parts & ~1;
+            for (int s = 0; s < steps; s++) {
+                int t = reverse ? steps - 1 - s : s;
+                int prev = reverse ? t + 1 : t;
+                int cur = reverse ? t : t + 1;
+                stepInput(oneThread, x, xOffset, t, prev, b0, b1, 0, gateWidth, pre, preRow(t) * gateWidth);
+                stepForwardUnits(t, prev, cur, b0, b1, 0, hidden, oneThread, -1);
+                finishStep(t, prev, cur, b0, b1, out, outColumn, outStride);
+            }
         }
     }
 

@@ -53,7 +53,7 @@ final class GruLayer extends CellLayer {
     }
 
     @Override
-    void stepForwardUnits(int t, int prev, int cur, int h0, int h1, Kernels k, int part) {
+    void stepForwardUnits(int t, int prev, int cur, int b0, int b1, int h0, int h1, Kernels k, int part) {
         final int h = hidden, n = h1 - h0;
         float[] w = params.values();
         int rowT = preRow(t) * gateWidth, recT = keptRow(t) * gateWidth;
@@ -63,15 +63,15 @@ final class GruLayer extends CellLayer {
         int row = part < 0 ? rowT : 0, recRow = part < 0 ? recT : batch * gateWidth;
         // R h_{t-1} + b_R for all three gates, kept for backward: [B, H] x [3H, H]^T; for a range of
         // units, each gate's columns of those units
-        for (int b = 0; b < batch; b++) {
+        for (int b = b0; b < b1; b++) {
             for (int g = 0; g < gates; g++) System.arraycopy(w, bHh + g * h + h0, rec, recRow + b * gateWidth + g * h + h0, n);
         }
         if (n == h) {
-            recurrentInput(t, prev, rec, recRow, gateWidth);
+            recurrentInput(t, prev, b0, b1, rec, recRow, gateWidth);
         } else {
-            for (int g = 0; g < gates; g++) recurrentColumns(k, prev, g * h + h0, n, rec, recRow);
+            for (int g = 0; g < gates; g++) recurrentColumns(k, prev, b0, b1, g * h + h0, n, rec, recRow);
         }
-        for (int b = 0; b < batch; b++) {
+        for (int b = b0; b < b1; b++) {
             int resetGate = row + b * gateWidth + h0, updateGate = resetGate + h, newGate = resetGate + 2 * h;
             int recReset = recRow + b * gateWidth + h0, recUpdate = recReset + h, recNew = recReset + 2 * h;
             kernels.add(gate, resetGate, rec, recReset, gate, resetGate, n);
@@ -95,7 +95,7 @@ final class GruLayer extends CellLayer {
         final int h = hidden;
         int rowT = preRow(t) * gateWidth, prevH = slotOffset(prev), curH = slotOffset(cur);
         if (linearBeforeReset) {
-            stepForwardUnits(t, prev, cur, 0, h, kernels, -1);
+            stepForwardUnits(t, prev, cur, 0, batch, 0, h, kernels, -1);
         } else {
             // R_{r,z} h_{t-1} into the r and z columns: [B, H] x [2H, H]^T
             recurrentProduct(states, prevH, batch, 0, 2 * h, pre, rowT, gateWidth);

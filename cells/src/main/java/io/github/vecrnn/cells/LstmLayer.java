@@ -50,7 +50,7 @@ final class LstmLayer extends CellLayer {
 
     @Override
     void stepForward(int t, int prev, int cur) {
-        stepForwardUnits(t, prev, cur, 0, hidden, kernels, -1);
+        stepForwardUnits(t, prev, cur, 0, batch, 0, hidden, kernels, -1);
     }
 
     @Override
@@ -64,7 +64,7 @@ final class LstmLayer extends CellLayer {
     }
 
     @Override
-    void stepForwardUnits(int t, int prev, int cur, int h0, int h1, Kernels k, int part) {
+    void stepForwardUnits(int t, int prev, int cur, int b0, int b1, int h0, int h1, Kernels k, int part) {
         final int h = hidden, n = h1 - h0;
         float[] w = params.values();
         int rowT = preRow(t) * gateWidth;
@@ -73,10 +73,10 @@ final class LstmLayer extends CellLayer {
         // + R h_{t-1} for all four gates: [B, H] x [4H, H]^T (normalized with layer norm); for a range of
         // units, each gate's columns of those units. Unless gateInput computed W x_t + R h_{t-1} + b at once.
         if (!gateInputFused()) {
-            if (n == h) recurrentInput(t, prev, gate, row, gateWidth);
-            else for (int g = 0; g < gates; g++) recurrentColumns(k, prev, g * h + h0, n, gate, row);
+            if (n == h) recurrentInput(t, prev, b0, b1, gate, row, gateWidth);
+            else for (int g = 0; g < gates; g++) recurrentColumns(k, prev, b0, b1, g * h + h0, n, gate, row);
         }
-        for (int b = 0; b < batch; b++) {
+        for (int b = b0; b < b1; b++) {
             int inputGate = row + b * gateWidth + h0, forgetGate = inputGate + h;
             int candidate = inputGate + 2 * h, outputGate = inputGate + 3 * h;
             int cPrev = slotOffset(prev) + b * h + h0, cNow = slotOffset(cur) + b * h + h0;

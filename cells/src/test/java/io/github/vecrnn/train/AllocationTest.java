@@ -89,8 +89,10 @@ class AllocationTest {
      * On two threads the step's large GEMMs run partly on the shared pool's helper thread: its
      * allocation counts too. (A full bench run once showed one JMH fork of an LSTM training step on two
      * threads allocating 49 MB per call; this is the test for it.) The sizes are large enough for
-     * Kernels to share the GEMMs (batch 32: 2mnk from 4M flops up), and hidden 128 makes the LSTM split
-     * its forward steps by hidden units at every vector width (a parallel task per step).
+     * Kernels to share the GEMMs (batch 32: 2mnk from 4M flops up). Each step trains on batch 32, whose
+     * forward calls run each thread's rows through the whole sequence (one parallel task per call), then
+     * on batch 6, whose forward steps are split by hidden units (hidden 128: at every vector width; a
+     * parallel task per step).
      */
     @ParameterizedTest
     @EnumSource(value = CellKind.class, names = {"LSTM", "GRU"})
@@ -106,7 +108,10 @@ class AllocationTest {
         float[] x = new float[batch * steps * rnn.inputSize()], target = new float[batch * steps];
         for (int i = 0; i < x.length; i++) x[i] = rng.uniform(-1, 1);
         for (int i = 0; i < target.length; i++) target[i] = rng.uniform(-1, 1);
-        Runnable step = () -> trainer.step(x, target, batch, steps, null);
+        Runnable step = () -> {
+            trainer.step(x, target, batch, steps, null);
+            trainer.step(x, target, 6, steps, null);
+        };
         step.run(); // starts the pool
         long[] helpers = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("vecrnn-gemm-")).mapToLong(Thread::threadId).toArray();

@@ -40,24 +40,29 @@ class DeterminismTest {
     }
 
     /**
-     * On two threads an LSTM or reset-after GRU step is split by hidden units (each thread computes its units' gate columns and
-     * gate arithmetic), and the GEMMs elsewhere by columns; neither changes an element's arithmetic, so a
-     * run on two threads gives the bits of a run on one. Hidden 128 is two strips of the packed weights at
-     * every vector width, so the split is taken at every width; lengths make padded steps, and the peephole
-     * and coupled-gate variants compute their extra terms inside the split too.
+     * On two threads an LSTM or reset-after GRU forward call is split: below 8 rows per thread each step by
+     * hidden units (each thread computes its units' gate columns and gate arithmetic), from 8 rows per
+     * thread by rows of the batch (each thread runs every step for its own rows); the GEMMs elsewhere are
+     * split by columns. None of these changes an element's arithmetic, so a run on two threads gives the
+     * bits of a run on one. Hidden 128 is two strips of the packed weights at every vector width, so the
+     * units split is taken at every width at batch 6; batch 33 takes the rows split, with parts of 16 and
+     * 17 rows. Lengths make padded steps, and the peephole and coupled-gate variants compute their extra
+     * terms inside the split too.
      */
-    @ParameterizedTest(name = "{0}, peepholes {1}, inputForget {2}")
-    @CsvSource({"LSTM, false, false", "LSTM, true, false", "LSTM, true, true", "GRU, false, false"})
-    void stepsSplitOverTwoThreadsGiveTheBitsOfOne(CellKind kind, boolean peepholes, boolean inputForget) {
-        int[][] one = trainSplit(kind, 1, peepholes, inputForget), two = trainSplit(kind, 2, peepholes, inputForget);
+    @ParameterizedTest(name = "{0}, peepholes {1}, inputForget {2}, batch {3}")
+    @CsvSource({"LSTM, false, false, 6", "LSTM, true, false, 6", "LSTM, true, true, 6", "GRU, false, false, 6",
+                "LSTM, false, false, 33", "LSTM, true, true, 33", "GRU, false, false, 33"})
+    void stepsSplitOverTwoThreadsGiveTheBitsOfOne(CellKind kind, boolean peepholes, boolean inputForget, int batch) {
+        int[][] one = trainSplit(kind, 1, peepholes, inputForget, batch);
+        int[][] two = trainSplit(kind, 2, peepholes, inputForget, batch);
         for (int i = 0; i < one.length; i++) {
             assertArrayEquals(one[i], two[i], i == 0 ? "outputs differ between 1 and 2 threads"
                     : "weights of module " + (i - 1) + " differ between 1 and 2 threads");
         }
     }
 
-    private static int[][] trainSplit(CellKind kind, int threads, boolean peepholes, boolean inputForget) {
-        int input = 13, hidden = 128, batch = 6, steps = 7;
+    private static int[][] trainSplit(CellKind kind, int threads, boolean peepholes, boolean inputForget, int batch) {
+        int input = 13, hidden = 128, steps = 7;
         Kernels kernels = Kernels.preferred().withThreads(threads);
         Rnn.Builder builder = Rnn.builder(kind, input, hidden).layers(2).bidirectional(true)
                                  .maxBatch(batch).maxSteps(steps).seed(5).kernels(kernels);
@@ -69,7 +74,8 @@ class DeterminismTest {
         float[] x = new float[steps * batch * input], target = new float[steps * batch * 2];
         for (int i = 0; i < x.length; i++) x[i] = rng.uniform(-1, 1);
         for (int i = 0; i < target.length; i++) target[i] = rng.uniform(-1, 1);
-        int[] lengths = {7, 3, 7, 1, 5, 6};
+        int[] lengths = new int[batch];
+        for (int b = 0; b < batch; b++) lengths[b] = new int[] {7, 3, 7, 1, 5, 6}[b % 6];
         for (int s = 0; s < 3; s++) trainer.step(x, target, batch, steps, lengths);
         rnn.training(false);
         return withWeightBits(bits(rnn.forward(x, batch, steps, lengths, null).output()), model);
