@@ -91,8 +91,8 @@ class AllocationTest {
      * threads allocating 49 MB per call; this is the test for it.) The sizes are large enough for
      * Kernels to share the GEMMs (batch 32: 2mnk from 4M flops up). Each step trains on batch 32, whose
      * forward calls run each thread's rows through the whole sequence (one parallel task per call), then
-     * on batch 6, whose forward steps are split by hidden units (hidden 128: at every vector width; a
-     * parallel task per step).
+     * on batch 6 and batch 2, whose forward steps are split by hidden units (hidden 128: at every vector
+     * width; a parallel task per step; batch 2 projects its input for all steps before the loop).
      */
     @ParameterizedTest
     @EnumSource(value = CellKind.class, names = {"LSTM", "GRU"})
@@ -111,6 +111,7 @@ class AllocationTest {
         Runnable step = () -> {
             trainer.step(x, target, batch, steps, null);
             trainer.step(x, target, 6, steps, null);
+            trainer.step(x, target, 2, steps, null);
         };
         step.run(); // starts the pool
         long[] helpers = Thread.getAllStackTraces().keySet().stream()
