@@ -141,18 +141,19 @@ abstract class CellLayer {
 
     /**
      * c[rows [b0, b1) of the step's rows at cOffset, ldc] += the recurrent input of step t over all G*H gate
-     * columns: R h_{t-1}, or with layer norm (then always the whole batch: such a step is never split)
-     * gamma_h * LN(R h_{t-1}) (the normalized rows are kept for backward).
+     * columns, with k for the product: R h_{t-1}, or with layer norm (then always the whole batch and the
+     * layer's kernels: such a step is never split) gamma_h * LN(R h_{t-1}) (the normalized rows are kept
+     * for backward).
      */
-    final void recurrentInput(int t, int prev, int b0, int b1, float[] c, int cOffset, int ldc) {
+    final void recurrentInput(Kernels k, int t, int prev, int b0, int b1, float[] c, int cOffset, int ldc) {
         if (layerNorm) normalizedRecurrentInput(t, prev, c, cOffset, ldc);
-        else recurrentProduct(states, slotOffset(prev) + b0 * hidden, b1 - b0, 0, gateWidth, c, cOffset + b0 * ldc, ldc);
+        else recurrentProduct(k, states, slotOffset(prev) + b0 * hidden, b1 - b0, 0, gateWidth, c, cOffset + b0 * ldc, ldc);
     }
 
     private void normalizedRecurrentInput(int t, int prev, float[] c, int cOffset, int ldc) {
         int row = keptRow(t), base = row * gateWidth;
         java.util.Arrays.fill(recurrentNormalized, base, base + batch * gateWidth, 0f);
-        recurrentProduct(states, slotOffset(prev), batch, 0, gateWidth, recurrentNormalized, base, gateWidth);
+        recurrentProduct(kernels, states, slotOffset(prev), batch, 0, gateWidth, recurrentNormalized, base, gateWidth);
         float[] w = params.values();
         for (int b = 0; b < batch; b++) {
             int r = base + b * gateWidth, o = cOffset + b * ldc;
@@ -243,14 +244,14 @@ abstract class CellLayer {
     /**
      * c[rows, cols at cOffset, ldc] += a[rows, H] R_sub^T, where R_sub is R's gate rows
      * [gateOffset, gateOffset + cols), a whole number of R^T's packed column blocks: the recurrent
-     * product of one step.
+     * product of one step, with k (a split step's part passes a one-thread Kernels).
      */
-    final void recurrentProduct(float[] a, int aOffset, int rows, int gateOffset, int cols, float[] c, int cOffset, int ldc) {
+    final void recurrentProduct(Kernels k, float[] a, int aOffset, int rows, int gateOffset, int cols, float[] c, int cOffset, int ldc) {
         for (int i = 0; i < recurrentBlockStarts.length; i++) {
             int start = recurrentBlockStarts[i];
             PackedMatrix block = recurrentWeightsPacked[i];
             if (start >= gateOffset && start + block.cols() <= gateOffset + cols) {
-                kernels.sgemm(rows, 1f, a, aOffset, hidden, block, 1f, c, cOffset + start - gateOffset, ldc);
+                k.sgemm(rows, 1f, a, aOffset, hidden, block, 1f, c, cOffset + start - gateOffset, ldc);
             }
         }
     }
@@ -374,8 +375,9 @@ abstract class CellLayer {
         // medians of 101 alternating rounds in one JVM). Batch 1 shares its matrix-vector product by
         // columns and runs the cell on one thread: a units split measured 3-8% slower there.
         int strip = inputWeightsPacked.panelWidth();
-        boolean splitRows = perStep && kernels.threads() > 1 && splitsSteps() && batch >= ROW_SPLIT_MIN_ROWS * kernels.threads();
-        boolean split = !splitRows && batch > 1 && kernels.threads() > 1 && splitsSteps() && hidden % strip == 0 && hidden >= 2 * strip;
+        boolean splittable = kernels.threads() > 1 && splitsSteps();
+        boolean splitRows = splittable && perStep && batch >= ROW_SPLIT_MIN_ROWS * kernels.threads();
+        boolean split = splittable && !splitRows && batch > 1 && hidden % strip == 0 && hidden >= 2 * strip;
         if (split && partRows == null) {
             // padded by a cache line, so that no two parts' rows share one whatever the arrays' alignment
             partRows = new float[kernels.threads()][stepBuffers() * maxBatch * gateWidth + 16];

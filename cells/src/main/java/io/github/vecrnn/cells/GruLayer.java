@@ -67,7 +67,7 @@ final class GruLayer extends CellLayer {
             for (int g = 0; g < gates; g++) System.arraycopy(w, bHh + g * h + h0, rec, recRow + b * gateWidth + g * h + h0, n);
         }
         if (n == h) {
-            recurrentInput(t, prev, b0, b1, rec, recRow, gateWidth);
+            recurrentInput(k, t, prev, b0, b1, rec, recRow, gateWidth);
         } else {
             for (int g = 0; g < gates; g++) recurrentColumns(k, prev, b0, b1, g * h + h0, n, rec, recRow);
         }
@@ -98,7 +98,7 @@ final class GruLayer extends CellLayer {
             stepForwardUnits(t, prev, cur, 0, batch, 0, h, kernels, -1);
         } else {
             // R_{r,z} h_{t-1} into the r and z columns: [B, H] x [2H, H]^T
-            recurrentProduct(states, prevH, batch, 0, 2 * h, pre, rowT, gateWidth);
+            recurrentProduct(kernels, states, prevH, batch, 0, 2 * h, pre, rowT, gateWidth);
             int rowH = keptRow(t) * h;
             for (int b = 0; b < batch; b++) {
                 int resetGate = rowT + b * gateWidth;
@@ -106,7 +106,7 @@ final class GruLayer extends CellLayer {
                 kernels.hadamard(pre, resetGate, states, prevH + b * h, recurrent, rowH + b * h, h); // r_t * h_{t-1}
             }
             // + R_n (r_t * h_{t-1}) into the n columns: [B, H] x [H, H]^T
-            recurrentProduct(recurrent, rowH, batch, 2 * h, h, pre, rowT + 2 * h, gateWidth);
+            recurrentProduct(kernels, recurrent, rowH, batch, 2 * h, h, pre, rowT + 2 * h, gateWidth);
             for (int b = 0; b < batch; b++) {
                 int updateGate = rowT + b * gateWidth + h, newGate = updateGate + h;
                 kernels.tanh(pre, newGate, pre, newGate, h);                               // n_t

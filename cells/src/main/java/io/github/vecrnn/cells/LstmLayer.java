@@ -73,7 +73,7 @@ final class LstmLayer extends CellLayer {
         // + R h_{t-1} for all four gates: [B, H] x [4H, H]^T (normalized with layer norm); for a range of
         // units, each gate's columns of those units. Unless gateInput computed W x_t + R h_{t-1} + b at once.
         if (!gateInputFused()) {
-            if (n == h) recurrentInput(t, prev, b0, b1, gate, row, gateWidth);
+            if (n == h) recurrentInput(k, t, prev, b0, b1, gate, row, gateWidth);
             else for (int g = 0; g < gates; g++) recurrentColumns(k, prev, b0, b1, g * h + h0, n, gate, row);
         }
         for (int b = b0; b < b1; b++) {

@@ -26,7 +26,7 @@ final class SimpleRnnLayer extends CellLayer {
     void stepForward(int t, int prev, int cur) {
         int rowT = preRow(t) * hidden, n = batch * hidden;
         // + R h_{t-1}: [B, H] x [H, H]^T, unless the step's input was one product (gateInput)
-        if (!gateInputFused()) recurrentProduct(states, slotOffset(prev), batch, 0, hidden, pre, rowT, hidden);
+        if (!gateInputFused()) recurrentProduct(kernels, states, slotOffset(prev), batch, 0, hidden, pre, rowT, hidden);
         if (relu) {
             for (int j = 0; j < n; j++) pre[rowT + j] = Math.max(pre[rowT + j], 0f);   // h_t = max(0, a_t)
         } else {
