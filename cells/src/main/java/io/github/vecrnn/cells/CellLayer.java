@@ -29,8 +29,9 @@ import io.github.vecrnn.kernel.ParallelTask;
 abstract class CellLayer {
     final Kernels kernels;
     final Kernels oneThread;   // kernels for the parts of a step that runs split over threads
-    private final SplitStep splitStep = new SplitStep();
     private final RowSplit rowSplit = new RowSplit();
+    private final UnitSplit unitSplit = new UnitSplit();
+    private final StepBarrier barrier;
     final int inputSize, hidden, gates, gateWidth;
     final boolean reverse;
     final Parameters params;
@@ -38,8 +39,8 @@ abstract class CellLayer {
     final int maxRows, maxBatch;
 
     final float[] pre;     // [T*B, G*H] pre-activations, then activations
-    // A step split over threads: part q's own rows [stepBuffers() * B, G*H] in which its gate columns are
-    // computed (see SplitStep); allocated by the first split forward call.
+    // A call split over threads by hidden units: part q's own rows [stepBuffers() * B, G*H] in which its
+    // gate columns are computed (see UnitSplit); allocated by the first such call.
     private float[][] partRows;
     final float[] dPre;    // [T*B, G*H] gradients of the input-side pre-activations
     final float[] states;  // [(T+1), B, H]
@@ -71,7 +72,7 @@ abstract class CellLayer {
     // per-step projection would be a matrix-vector product that streams W^T at every step.
     static final int PER_STEP_PROJECTION_MIN_BATCH = 4;
     // On several threads, from this many rows per thread, each thread runs the whole sequence for its own
-    // rows of the batch (RowSplit) instead of a part of every step's hidden units (SplitStep). Measured on
+    // rows of the batch (RowSplit) instead of a part of every step's hidden units (UnitSplit). Measured on
     // LSTM A inference, 2 threads (units split time / rows split time, medians of 31 alternating rounds in
     // one JVM): batch 32 1.10, 24 1.16, 16 1.04, 8 1.07-1.19, but 6 0.67 and 4 0.85; LSTM C (batch 64,
     // hidden 512) 1.04; GRU A batch 16 1.05, 12 1.06.
@@ -97,6 +98,7 @@ abstract class CellLayer {
     CellLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, int gates,
               int recurrentSplit, boolean reverse, boolean layerNorm, int maxSteps, int maxBatch, float[] ones) {
         this.kernels = kernels;
+        this.barrier = new StepBarrier(kernels.threads());
         this.oneThread = kernels.withThreads(1);
         this.params = params;
         this.inputSize = inputSize;
@@ -244,7 +246,7 @@ abstract class CellLayer {
     /**
      * c[rows, cols at cOffset, ldc] += a[rows, H] R_sub^T, where R_sub is R's gate rows
      * [gateOffset, gateOffset + cols), a whole number of R^T's packed column blocks: the recurrent
-     * product of one step, with k (a split step's part passes a one-thread Kernels).
+     * product of one step, with k (a part of a split call passes a one-thread Kernels).
      */
     final void recurrentProduct(Kernels k, float[] a, int aOffset, int rows, int gateOffset, int cols, float[] c, int cOffset, int ldc) {
         for (int i = 0; i < recurrentBlockStarts.length; i++) {
@@ -286,8 +288,11 @@ abstract class CellLayer {
         kernels.sgemv(true, rows, gateWidth, 1f, dPre, 0, gateWidth, ones, 0, 1f, grad, bHh);
     }
 
-    /** Copies row b's extra state (the LSTM's c) from slot prev to slot cur; nothing for other cells. */
-    void carryExtraState(int b, int prev, int cur) {
+    /**
+     * Copies the units [h0, h0 + n) of row b's extra state (the LSTM's c) from slot prev to slot cur;
+     * nothing for other cells.
+     */
+    void carryExtraState(int b, int prev, int cur, int h0, int n) {
     }
 
     /** Row b was padding at this step: its extra state gradient passes through. */
@@ -360,29 +365,30 @@ abstract class CellLayer {
         // meet until the end of the call, and each computes its rows as a step on one thread would (with
         // the whole of W^T and R^T to stream, which a units split halves). Below that, a cell that can
         // compute a step for a range of hidden units (all of those units' gate columns: projection,
-        // recurrent product, gate arithmetic) runs each step as one parallel task (SplitStep), one range
-        // per thread, instead of sharing only the GEMMs: one hand-off per step
-        // instead of two, and the gate arithmetic split too. The ranges start at multiples of the packed
-        // strips' width, so every gate's columns of a range are whole strips. Each part computes its gate
-        // columns in rows of its own (partRows) and copies them to pre once, at the end: in pre, the parts'
-        // columns share a cache line at every border (Java does not align arrays to lines), and the
-        // projection, recurrent product and activations each rewrote it from both cores. Measured on LSTM
-        // A inference, 2 threads, with the two cores on one CCX (a 70 ns round trip between them):
-        // 18.2 -> 17.3 ms; on two CCDs (a 330 ns round trip; the host moves this machine's cores between
-        // both placements): 30.8 -> 21.4 ms. Batch 2 and 3 split their steps the same way (their input
-        // projection was computed for all steps at once: each part copies its columns): measured 1.45-1.56x
-        // faster than sharing the step's product, which is too small to be shared (LSTM and GRU A, 2 threads,
-        // medians of 101 alternating rounds in one JVM). Batch 1 shares its matrix-vector product by
-        // columns and runs the cell on one thread: a units split measured 3-8% slower there.
+        // recurrent product, gate arithmetic) runs the call as one parallel task (UnitSplit): each part
+        // runs every step for its range of units and meets the others after each step (StepBarrier),
+        // instead of sharing only the GEMMs: the gate arithmetic is split too, each core streams its own
+        // half of R^T from its own L2, and a step costs one exchange between cores instead of two. The
+        // ranges start at multiples of the packed strips' width, so every gate's columns of a range are
+        // whole strips. Each part computes its gate columns in rows of its own (partRows) and copies them
+        // to pre once, at the end: in pre, the parts' columns share a cache line at every border (Java does
+        // not align arrays to lines), and the projection, recurrent product and activations each rewrote it
+        // from both cores. Measured on LSTM A inference, 2 threads, with one parallel task per step: with
+        // the two cores on one CCX (a 70 ns round trip between them) 18.2 -> 17.3 ms, on two CCDs (a 330 ns
+        // round trip; the host moves this machine's cores between both placements) 30.8 -> 21.4 ms; batch 2
+        // and 3 1.45-1.56x faster than sharing the step's product (LSTM and GRU A, medians of 101
+        // alternating rounds in one JVM). One task per call against one per step (medians of 41
+        // alternating rounds in one JVM, 2 threads, A sizes, old/new): LSTM batch 1 1.03-1.05 (batch 1
+        // shared its matrix-vector product by columns and ran the cell on one thread before), 2 1.05,
+        // 4 1.02, 8 1.03, 15 1.02; GRU batch 1 1.10, 2 1.07, 8 1.03.
         int strip = inputWeightsPacked.panelWidth();
         boolean splittable = kernels.threads() > 1 && splitsSteps();
         boolean splitRows = splittable && perStep && batch >= ROW_SPLIT_MIN_ROWS * kernels.threads();
-        boolean split = splittable && !splitRows && batch > 1 && hidden % strip == 0 && hidden >= 2 * strip;
+        boolean split = splittable && !splitRows && hidden % strip == 0 && hidden >= 2 * strip;
         if (split && partRows == null) {
             // padded by a cache line, so that no two parts' rows share one whatever the arrays' alignment
             partRows = new float[kernels.threads()][stepBuffers() * maxBatch * gateWidth + 16];
         }
-        if (!perStep) inputProjection(x, xOffset, 0, rows, 0);
         int first = reverse ? steps : 0;
         if (h0 == null) {
             java.util.Arrays.fill(states, slotOffset(first), slotOffset(first) + batch * hidden, 0f);
@@ -395,34 +401,37 @@ abstract class CellLayer {
             kernels.parallel(rowSplit);
             return;
         }
+        if (split) {
+            unitSplit.set(x, xOffset, out, outColumn, outStride);
+            kernels.parallel(unitSplit);
+            return;
+        }
+        if (!perStep) inputProjection(x, xOffset, 0, rows, 0);
         for (int s = 0; s < steps; s++) {
             int t = reverse ? steps - 1 - s : s;
             int prev = reverse ? t + 1 : t;
             int cur = reverse ? t : t + 1;
-            if (split) {
-                splitStep.set(x, xOffset, t, prev, cur);
-                kernels.parallel(splitStep);
-            } else {
-                if (perStep) stepInput(kernels, x, xOffset, t, prev, 0, batch, 0, gateWidth, pre, preRow(t) * gateWidth);
-                stepForward(t, prev, cur);
-            }
-            finishStep(t, prev, cur, 0, batch, out, outColumn, outStride);
+            if (perStep) stepInput(kernels, x, xOffset, t, prev, 0, batch, 0, gateWidth, pre, preRow(t) * gateWidth);
+            stepForward(t, prev, cur);
+            finishStep(t, prev, cur, 0, batch, 0, hidden, out, outColumn, outStride);
         }
     }
 
     /**
-     * After step t, for the rows [b0, b1): a padding row keeps its previous state (and gets output 0), any
-     * other row's h_t goes to out.
+     * After step t, for the rows [b0, b1) and the units [h0, h1): a padding row keeps its previous state
+     * (and gets output 0), any other row's h_t goes to out.
      */
-    private void finishStep(int t, int prev, int cur, int b0, int b1, float[] out, int outColumn, int outStride) {
+    private void finishStep(int t, int prev, int cur, int b0, int b1, int h0, int h1,
+                            float[] out, int outColumn, int outStride) {
+        int n = h1 - h0;
         for (int b = b0; b < b1; b++) {
-            int o = out == null ? 0 : outColumn + (t * batch + b) * outStride;
+            int o = out == null ? 0 : outColumn + (t * batch + b) * outStride + h0, unit = b * hidden + h0;
             if (isPadding(t, b)) {
-                System.arraycopy(states, slotOffset(prev) + b * hidden, states, slotOffset(cur) + b * hidden, hidden);
-                carryExtraState(b, prev, cur);
-                if (out != null) java.util.Arrays.fill(out, o, o + hidden, 0f);
+                System.arraycopy(states, slotOffset(prev) + unit, states, slotOffset(cur) + unit, n);
+                carryExtraState(b, prev, cur, h0, n);
+                if (out != null) java.util.Arrays.fill(out, o, o + n, 0f);
             } else if (out != null) {
-                System.arraycopy(states, slotOffset(cur) + b * hidden, out, o, hidden);
+                System.arraycopy(states, slotOffset(cur) + unit, out, o, n);
             }
         }
     }
@@ -547,7 +556,7 @@ abstract class CellLayer {
      * the recurrent product of those rows and units' gate columns and writes their part of the state in
      * slot cur, with k for the products. part < 0: the step's rows of pre (and the cell's other step
      * buffers) hold the input projection and receive the gates. part >= 0: the call is part of a split
-     * step (SplitStep, all rows) and works in partRows(part) instead, whose first buffer holds the
+     * call (UnitSplit, all rows) and works in partRows(part) instead, whose first buffer holds the
      * projection of its columns; it copies its columns to the shared buffers at the end (keepColumns).
      * Runs beside the same call for other rows or units on other threads: it writes only its block of the
      * shared arrays.
@@ -556,14 +565,14 @@ abstract class CellLayer {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " does not split a step");
     }
 
-    /** Part part's own rows of a split step: stepBuffers() buffers of [B, G*H], the first at 0. */
+    /** Part part's own rows of a call split by units: stepBuffers() buffers of [B, G*H], the first at 0. */
     final float[] partRows(int part) {
         return partRows[part];
     }
 
     /**
      * Copies the units [h0, h0 + n) of every gate from from (rows of G*H from fromOffset) to to (from
-     * toOffset): a split step's part keeps its gate columns for backward. Nothing in inference mode.
+     * toOffset): a part of a call split by units keeps its gate columns for backward. Nothing in inference mode.
      */
     final void keepColumns(float[] from, int fromOffset, float[] to, int toOffset, int h0, int n) {
         if (!keep) return;      // inference mode: backward will not read them
@@ -576,15 +585,15 @@ abstract class CellLayer {
     }
 
     /**
-     * c columns [col0, col0 + cols) += h_{t-1} R^T for those gate columns alone, c holding the step's rows
-     * of G*H from cOffset (col0 a multiple of the packed strips' width, within one packed block of R^T; no
-     * layer norm).
+     * c += h_{t-1} R^T for the units [h0, h0 + n) of every gate alone, c holding the step's rows of G*H from
+     * cOffset (h0 a multiple of the packed strips' width; no layer norm; R^T packed as one block, which
+     * the cells that split a step have). One product over the gates' column blocks: with one row, its
+     * strips run four at a time whichever gate they belong to, where a product per gate would run a
+     * block of two strips one strip per pass.
      */
-    final void recurrentColumns(Kernels k, int prev, int b0, int b1, int col0, int cols, float[] c, int cOffset) {
-        int block = recurrentBlock(col0);
-        int start = recurrentBlockStarts[block];
-        k.sgemm(b1 - b0, 1f, states, slotOffset(prev) + b0 * hidden, hidden, recurrentWeightsPacked[block], col0 - start, cols,
-                1f, c, cOffset + b0 * gateWidth + col0, gateWidth);
+    final void recurrentUnits(Kernels k, int prev, int b0, int b1, int h0, int n, float[] c, int cOffset) {
+        k.sgemm(b1 - b0, 1f, states, slotOffset(prev) + b0 * hidden, hidden, recurrentWeightsPacked[0], h0, n,
+                gates, hidden, 1f, c, cOffset + b0 * gateWidth + h0, gateWidth);
     }
 
     /** The packed block of R (and of R^T) that holds gate row (column of R^T) j. */
@@ -595,39 +604,68 @@ abstract class CellLayer {
     }
 
     /**
-     * A forward step as a parallel task: part q of n computes the q-th range of hidden units, in its own
-     * rows (partRows).
+     * A forward call as a parallel task: part q of n runs every step for the q-th range of hidden units
+     * (all rows), in its own rows (partRows), and meets the other parts after each step (StepBarrier):
+     * each step reads all of h_{t-1}, which the parts wrote.
      */
-    private final class SplitStep implements ParallelTask {
-        private float[] x;
-        private int xOffset, t, prev, cur;
+    private final class UnitSplit implements ParallelTask {
+        private float[] x, out;
+        private int xOffset, outColumn, outStride;
 
-        void set(float[] x, int xOffset, int t, int prev, int cur) {
+        void set(float[] x, int xOffset, float[] out, int outColumn, int outStride) {
             this.x = x;
             this.xOffset = xOffset;
-            this.t = t;
-            this.prev = prev;
-            this.cur = cur;
+            this.out = out;
+            this.outColumn = outColumn;
+            this.outStride = outStride;
+            barrier.begin(steps);
         }
 
         @Override
         public void run(int part, int parts) {
-            int strips = hidden / inputWeightsPacked.panelWidth();
-            int h0 = strips * part / parts * inputWeightsPacked.panelWidth();
-            int h1 = strips * (part + 1) / parts * inputWeightsPacked.panelWidth();
-            if (h0 == h1) return;
-            float[] own = partRows(part);
-            for (int g = 0; g < gates; g++) {
-                int col0 = g * hidden + h0;
-                if (perStep) {
-                    stepInput(oneThread, x, xOffset, t, prev, 0, batch, col0, h1 - h0, own, 0);
-                } else {                // the projection of every step is in pre already: its columns
-                    for (int b = 0; b < batch; b++) {
-                        System.arraycopy(pre, (preRow(t) + b) * gateWidth + col0, own, b * gateWidth + col0, h1 - h0);
+            int strip = inputWeightsPacked.panelWidth(), strips = hidden / strip;
+            int h0 = strips * part / parts * strip, h1 = strips * (part + 1) / parts * strip;
+            try {
+                // the projection of every step for this part's columns alone, so that the rows each step
+                // copies from pre were written by this core (not measured apart from the rest of the change)
+                if (!perStep && h1 > h0) {
+                    for (int g = 0; g < gates; g++) {
+                        projectColumns(oneThread, x, xOffset, 0, steps * batch, g * hidden + h0, h1 - h0, pre, 0);
                     }
                 }
+                for (int s = 0; s < steps; s++) {
+                    int t = reverse ? steps - 1 - s : s;
+                    int prev = reverse ? t + 1 : t;
+                    int cur = reverse ? t : t + 1;
+                    if (h1 > h0) {
+                        unitsInput(x, xOffset, t, prev, h0, h1, partRows(part));
+                        stepForwardUnits(t, prev, cur, 0, batch, h0, h1, oneThread, part);
+                        finishStep(t, prev, cur, 0, batch, h0, h1, out, outColumn, outStride);
+                    }
+                    barrier.await(part, parts, s);
+                }
+            } catch (Throwable e) {
+                barrier.breakFor(e);
+                throw e;
             }
-            stepForwardUnits(t, prev, cur, 0, batch, h0, h1, oneThread, part);
+        }
+    }
+
+    /**
+     * The input projection of step t for the units [h0, h1) of every gate, into own (rows of G*H): computed
+     * with W x_t + b (or W x_t + R h_{t-1} + b where the cell takes the whole recurrent product) when the
+     * projection runs per step, else copied from pre, where it was computed for all steps.
+     */
+    private void unitsInput(float[] x, int xOffset, int t, int prev, int h0, int h1, float[] own) {
+        for (int g = 0; g < gates; g++) {
+            int col0 = g * hidden + h0;
+            if (perStep) {
+                stepInput(oneThread, x, xOffset, t, prev, 0, batch, col0, h1 - h0, own, 0);
+            } else {
+                for (int b = 0; b < batch; b++) {
+                    System.arraycopy(pre, (preRow(t) + b) * gateWidth + col0, own, b * gateWidth + col0, h1 - h0);
+                }
+            }
         }
     }
 
@@ -657,7 +695,7 @@ abstract class CellLayer {
                 int cur = reverse ? t : t + 1;
                 stepInput(oneThread, x, xOffset, t, prev, b0, b1, 0, gateWidth, pre, preRow(t) * gateWidth);
                 stepForwardUnits(t, prev, cur, b0, b1, 0, hidden, oneThread, -1);
-                finishStep(t, prev, cur, b0, b1, out, outColumn, outStride);
+                finishStep(t, prev, cur, b0, b1, 0, hidden, out, outColumn, outStride);
             }
         }
     }

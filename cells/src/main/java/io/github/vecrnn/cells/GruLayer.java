@@ -69,7 +69,7 @@ final class GruLayer extends CellLayer {
         if (n == h) {
             recurrentInput(k, t, prev, b0, b1, rec, recRow, gateWidth);
         } else {
-            for (int g = 0; g < gates; g++) recurrentColumns(k, prev, b0, b1, g * h + h0, n, rec, recRow);
+            recurrentUnits(k, prev, b0, b1, h0, n, rec, recRow);
         }
         for (int b = b0; b < b1; b++) {
             int resetGate = row + b * gateWidth + h0, updateGate = resetGate + h, newGate = resetGate + 2 * h;

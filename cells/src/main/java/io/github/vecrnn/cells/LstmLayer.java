@@ -74,7 +74,7 @@ final class LstmLayer extends CellLayer {
         // units, each gate's columns of those units. Unless gateInput computed W x_t + R h_{t-1} + b at once.
         if (!gateInputFused()) {
             if (n == h) recurrentInput(k, t, prev, b0, b1, gate, row, gateWidth);
-            else for (int g = 0; g < gates; g++) recurrentColumns(k, prev, b0, b1, g * h + h0, n, gate, row);
+            else recurrentUnits(k, prev, b0, b1, h0, n, gate, row);
         }
         for (int b = b0; b < b1; b++) {
             int inputGate = row + b * gateWidth + h0, forgetGate = inputGate + h;
@@ -183,8 +183,8 @@ final class LstmLayer extends CellLayer {
     }
 
     @Override
-    void carryExtraState(int b, int prev, int cur) {
-        System.arraycopy(cellStates, slotOffset(prev) + b * hidden, cellStates, slotOffset(cur) + b * hidden, hidden);
+    void carryExtraState(int b, int prev, int cur, int h0, int n) {
+        System.arraycopy(cellStates, slotOffset(prev) + b * hidden + h0, cellStates, slotOffset(cur) + b * hidden + h0, n);
     }
 
     @Override

@@ -132,6 +132,9 @@ class EveryPublicMethodTest {
         t.add(bad("Kernels.sgemm(int, float, float[], int, int, PackedMatrix, int, int, float, float[], int, int)",
                   "columns [1, 3) are not a range of PackedMatrix[4 x 4",
                   () -> K.sgemm(2, 1f, a, 0, 4, K.newPackedMatrix(4, 4), 1, 2, 0f, c, 0, 2)));
+        t.add(bad("Kernels.sgemm(int, float, float[], int, int, PackedMatrix, int, int, int, int, float, float[], int, int)",
+                  "blockStride = 1 must be a multiple of",
+                  () -> K.sgemm(1, 1f, a, 0, 4, K.newPackedMatrix(4, 4), 0, 1, 2, 1, 0f, c, 0, 2)));
         t.add(bad("Kernels.sgemm(int, float[], int, int, PackedMatrix, float[], int, int, PackedMatrix, int, int, float[], int, float[], int, int)",
                   "bias has length 3 but offset 0 + n 4 = 4 is past its end",
                   () -> K.sgemm(2, a, 0, 4, K.newPackedMatrix(4, 4), a, 0, 4, K.newPackedMatrix(4, 4), 0, 4, new float[3], 0, c, 0, 4)));

@@ -48,6 +48,28 @@ class AllocationTest {
         }
     }
 
+    /**
+     * Warms up (warmUp), then requires 0 bytes over the next 200 runs of step. The JIT's late compilation
+     * of a method that runs once per step can fall in those 200 runs with a one-off allocation: a standalone
+     * run of the RNN_RELU training step showed 176 bytes once, in the window of 50 steps where C2 compiled
+     * Optimizer.step (about 7000 steps in, long after the allocation counter had stood still; the same
+     * before and after the code around it changed), and 0 in the 50 windows after. Then the warm-up and the
+     * 200 runs are repeated once, and they must allocate nothing; the failure names both counts. A step
+     * that allocates fails both times.
+     */
+    static void assertSteadyStateAllocatesNothing(Runnable step, java.util.function.LongSupplier allocated, String what) {
+        long first = 0;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            warmUp(step, allocated);
+            long before = allocated.getAsLong();
+            for (int i = 0; i < 200; i++) step.run();
+            long bytes = allocated.getAsLong() - before;
+            if (bytes == 0) return;
+            if (attempt == 0) first = bytes;
+            else assertEquals(0, bytes, what + " (and " + first + " bytes the time before)");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(CellKind.class)
     void trainingStepAllocatesNothing(CellKind kind) {
@@ -60,22 +82,16 @@ class AllocationTest {
 
         Rnn infer = Rnn.builder(kind, input, hidden).maxBatch(batch).maxSteps(steps).build().training(false);
         float[] x = new float[batch * steps * input];
-        warmUp(() -> infer.forward(x, batch, steps, null, null));
-        long before = THREADS.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 200; i++) infer.forward(x, batch, steps, null, null);
-        assertEquals(0, THREADS.getCurrentThreadAllocatedBytes() - before, kind + ": bytes allocated over 200 forward calls");
+        assertSteadyStateAllocatesNothing(() -> infer.forward(x, batch, steps, null, null), THREADS::getCurrentThreadAllocatedBytes,
+                                          kind + ": bytes allocated over 200 forward calls");
 
         infer.inferenceMode(true);
-        warmUp(() -> infer.forward(x, batch, steps, null, null));
-        before = THREADS.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 200; i++) infer.forward(x, batch, steps, null, null);
-        assertEquals(0, THREADS.getCurrentThreadAllocatedBytes() - before, kind + ": bytes allocated over 200 forward calls in inference mode");
+        assertSteadyStateAllocatesNothing(() -> infer.forward(x, batch, steps, null, null), THREADS::getCurrentThreadAllocatedBytes,
+                                          kind + ": bytes allocated over 200 forward calls in inference mode");
 
         FrozenRnn frozen = infer.freeze();
-        warmUp(() -> frozen.forward(x, batch, steps, null, null));
-        before = THREADS.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 200; i++) frozen.forward(x, batch, steps, null, null);
-        assertEquals(0, THREADS.getCurrentThreadAllocatedBytes() - before, kind + ": bytes allocated over 200 forward calls of a frozen copy");
+        assertSteadyStateAllocatesNothing(() -> frozen.forward(x, batch, steps, null, null), THREADS::getCurrentThreadAllocatedBytes,
+                                          kind + ": bytes allocated over 200 forward calls of a frozen copy");
     }
 
     @ParameterizedTest
@@ -91,8 +107,9 @@ class AllocationTest {
      * threads allocating 49 MB per call; this is the test for it.) The sizes are large enough for
      * Kernels to share the GEMMs (batch 32: 2mnk from 4M flops up). Each step trains on batch 32, whose
      * forward calls run each thread's rows through the whole sequence (one parallel task per call), then
-     * on batch 6 and batch 2, whose forward steps are split by hidden units (hidden 128: at every vector
-     * width; a parallel task per step; batch 2 projects its input for all steps before the loop).
+     * on batch 6, 2 and 1, whose forward calls are split by hidden units (hidden 128: at every vector
+     * width; one parallel task per call, whose parts meet after every step; batch 2 and 1 project their
+     * input for all steps before the loop, batch 1's recurrent products are matrix-vector products).
      */
     @ParameterizedTest
     @EnumSource(value = CellKind.class, names = {"LSTM", "GRU"})
@@ -112,6 +129,7 @@ class AllocationTest {
             trainer.step(x, target, batch, steps, null);
             trainer.step(x, target, 6, steps, null);
             trainer.step(x, target, 2, steps, null);
+            trainer.step(x, target, 1, steps, null);
         };
         step.run(); // starts the pool
         long[] helpers = Thread.getAllStackTraces().keySet().stream()
@@ -123,10 +141,7 @@ class AllocationTest {
             for (long id : helpers) sum += THREADS.getThreadAllocatedBytes(id);
             return sum;
         };
-        warmUp(step, allocated);
-        long before = allocated.getAsLong();
-        for (int i = 0; i < 200; i++) step.run();
-        assertEquals(0, allocated.getAsLong() - before, kind + " on 2 threads: bytes allocated over 200 training steps");
+        assertSteadyStateAllocatesNothing(step, allocated, kind + " on 2 threads: bytes allocated over 200 training steps");
     }
 
     static void assertTrainingAllocatesNothing(Rnn rnn, String what) {
@@ -143,10 +158,7 @@ class AllocationTest {
         // Warm-up: until C2 has compiled the Vector API code, vectors live on the heap (measured: MBs per
         // step in the first hundreds of steps, 0 from about step 1000 on). Warm up until the allocation
         // counter stands still (see warmUp), then require 0 bytes over the next 200.
-        warmUp(() -> trainer.step(x, target, batch, steps, lengths));
-        long before = THREADS.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 200; i++) trainer.step(x, target, batch, steps, lengths);
-        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-        assertEquals(0, allocated, what + ": bytes allocated over 200 training steps");
+        assertSteadyStateAllocatesNothing(() -> trainer.step(x, target, batch, steps, lengths),
+                                          THREADS::getCurrentThreadAllocatedBytes, what + ": bytes allocated over 200 training steps");
     }
 }

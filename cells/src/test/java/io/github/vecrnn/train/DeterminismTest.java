@@ -40,18 +40,19 @@ class DeterminismTest {
     }
 
     /**
-     * On two threads an LSTM or reset-after GRU forward call is split: below 8 rows per thread each step by
-     * hidden units (each thread computes its units' gate columns and gate arithmetic), from 8 rows per
+     * On two threads an LSTM or reset-after GRU forward call is split: below 8 rows per thread by hidden
+     * units (each thread computes its units' gate columns and gate arithmetic at every step), from 8 rows per
      * thread by rows of the batch (each thread runs every step for its own rows); the GEMMs elsewhere are
      * split by columns. None of these changes an element's arithmetic, so a run on two threads gives the
      * bits of a run on one. Hidden 128 is two strips of the packed weights at every vector width, so the
-     * units split is taken at every width at batch 6 and at batch 2 (whose input projection is computed
-     * for all steps before the loop); batch 33 takes the rows split, with parts of 16 and 17 rows. Lengths make padded steps, and the peephole and coupled-gate variants compute their extra
+     * units split is taken at every width at batch 6, 2 and 1 (whose input projection is computed for all
+     * steps before the loop; batch 1's recurrent products are matrix-vector products); batch 33 takes the rows split, with parts of 16 and 17 rows. Lengths make padded steps, and the peephole and coupled-gate variants compute their extra
      * terms inside the split too.
      */
     @ParameterizedTest(name = "{0}, peepholes {1}, inputForget {2}, batch {3}")
     @CsvSource({"LSTM, false, false, 6", "LSTM, true, false, 6", "LSTM, true, true, 6", "GRU, false, false, 6",
                 "LSTM, false, false, 2", "GRU, false, false, 2",
+                "LSTM, false, false, 1", "LSTM, true, true, 1", "GRU, false, false, 1",
                 "LSTM, false, false, 33", "LSTM, true, true, 33", "GRU, false, false, 33"})
     void stepsSplitOverTwoThreadsGiveTheBitsOfOne(CellKind kind, boolean peepholes, boolean inputForget, int batch) {
         int[][] one = trainSplit(kind, 1, peepholes, inputForget, batch);

@@ -34,6 +34,21 @@ interface KernelSupport {
                      float[] b, int bOffset, float beta, float[] c, int cOffset, int ldc);
 
     /**
+     * The same product over blocks equally spaced columns of one packed B: for q = 0 .. blocks-1, the
+     * n columns of C from cOffset + q * blockStride get the product with the n columns of B whose strips
+     * start at bOffset + q * blockStride * k (blockStride a multiple of the panel width). It is the
+     * columns of a range of hidden units in every gate of an RNN step. Each element is the FMA chain it
+     * has in {@link #sgemmPacked}: this default runs that block by block.
+     */
+    default void sgemmPackedBlocks(int m, int n, int k, int blocks, int blockStride, float alpha, float[] a,
+                                   int aOffset, int lda, float[] b, int bOffset, float beta,
+                                   float[] c, int cOffset, int ldc) {
+        for (int q = 0; q < blocks; q++) {
+            sgemmPacked(m, n, k, alpha, a, aOffset, lda, b, bOffset + q * blockStride * k, beta, c, cOffset + q * blockStride, ldc);
+        }
+    }
+
+    /**
      * C = A * B + E * F + bias, B (k x n) and F (k2 x n) packed in strips from bOffset and fOffset, A m x k
      * and E m x k2 row-major, bias added to every row of C (n floats from biasOffset): m, n &gt;= 1,
      * k, k2 &gt;= 0. C is only written. Each element is one FMA chain from its bias over the k rows of B,

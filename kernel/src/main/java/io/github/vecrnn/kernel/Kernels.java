@@ -247,6 +247,43 @@ public final class Kernels {
     }
 
     /**
+     * The same product over blocks of B's columns, equally spaced: for q = 0 .. blocks-1, the columns
+     * [column + q * blockStride, column + q * blockStride + columns) of B, into the columns
+     * [q * blockStride, q * blockStride + columns) of C (m rows from cOffset, leading dimension ldc; C's
+     * columns between the blocks are not touched). It is a range of hidden units' columns in each of an
+     * RNN's gates (column the first unit, blockStride the hidden size): the share of one thread when a
+     * step is split by units. column and blockStride must be multiples of B's panel width, and
+     * blockStride &gt;= columns. Runs on the calling thread. Each element of C is the FMA chain it has in
+     * the product with all of B: the same bits.
+     */
+    public void sgemm(int m, float alpha, float[] a, int aOffset, int lda, PackedMatrix b, int column, int columns,
+                      int blocks, int blockStride, float beta, float[] c, int cOffset, int ldc) {
+        String op = "sgemm";
+        checkLayout(op, b);
+        Checks.nonNegative(op, "blocks", blocks);
+        if (blocks > 1 && (blockStride < columns || blockStride % b.panelWidth != 0)) {
+            throw new IllegalArgumentException(op + ": blockStride = " + blockStride + " must be a multiple of "
+                                               + b.panelWidth + " and at least columns = " + columns);
+        }
+        long span = blocks == 0 ? 0 : (long) (blocks - 1) * blockStride + columns;
+        if (span > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": " + blocks + " blocks of stride " + blockStride + " span past any array");
+        }
+        checkColumns(op, b, column, (int) span);
+        int k = b.rows, n = columns;
+        Checks.nonNegative(op, "m", m);
+        Checks.matrix(op, "A", "a", a, aOffset, "lda", lda, m, k, false);
+        Checks.matrix(op, "C", "c", c, cOffset, "ldc", ldc, m, (int) span, false);
+        if (m == 0 || n == 0 || blocks == 0) return;
+        if (k == 0 || alpha == 0f) {
+            for (int q = 0; q < blocks; q++) scaleMatrix(beta, c, cOffset + q * blockStride, ldc, m, n);
+            return;
+        }
+        support.sgemmPackedBlocks(m, n, k, blocks, blockStride, alpha, a, aOffset, lda, b.data, b.stripOffset(column),
+                                  beta, c, cOffset, ldc);
+    }
+
+    /**
      * C = A B + E F + bias, over the columns [column, column + columns) of two packed matrices with the
      * same columns: B (k x n) and F (k2 x n), A m x k (leading dimension lda), E m x k2 (lde); bias holds
      * one float per column (from biasOffset: the bias of the first column in the range) and is added to

@@ -190,7 +190,9 @@ final class PanamaKernelSupport implements KernelSupport {
             boolean backwards = scratch.backwards = !scratch.backwards;
             for (int q = 0; q < passes; q++) {
                 int i = (backwards ? passes - 1 - q : q) * 4 * NR;
-                fourStrips(k, a, aOffset, b, bOffset + i * k, k * NR, NR, alpha, beta, c, cOffset + i, scratch.tile);
+                int b0 = bOffset + i * k, stripStep = k * NR;
+                fourStrips(k, a, aOffset, b, b0, b0 + stripStep, b0 + 2 * stripStep, b0 + 3 * stripStep, NR, alpha, beta,
+                           c, cOffset + i, cOffset + i + NR, cOffset + i + 2 * NR, cOffset + i + 3 * NR, scratch.tile);
             }
         }
         for (; j + NR <= n; j += NR) {
@@ -199,6 +201,41 @@ final class PanamaKernelSupport implements KernelSupport {
         if (j < n) {
             narrowStrip(m, k, a, aOffset, lda, 1, b, bOffset + j * k, n - j, alpha, beta, c, cOffset + j, ldc, scratch);
         }
+    }
+
+    @Override
+    public void sgemmPackedBlocks(int m, int n, int k, int blocks, int blockStride, float alpha, float[] a,
+                                  int aOffset, int lda, float[] b, int bOffset, float beta,
+                                  float[] c, int cOffset, int ldc) {
+        if (m != 1 || n % NR != 0) {
+            KernelSupport.super.sgemmPackedBlocks(m, n, k, blocks, blockStride, alpha, a, aOffset, lda, b, bOffset,
+                                                  beta, c, cOffset, ldc);
+            return;
+        }
+        // One row: the blocks' strips four at a time, wherever they lie, as sgemmPacked runs four adjacent
+        // ones (one block by one, a block of two strips would run one strip per pass).
+        float[] tile = SCRATCH.get().tile;
+        int perBlock = n / NR, strips = blocks * perBlock, s = 0;
+        for (; s + 4 <= strips; s += 4) {
+            fourStrips(k, a, aOffset, b, stripStart(s, perBlock, blockStride, k, bOffset), stripStart(s + 1, perBlock, blockStride, k, bOffset),
+                       stripStart(s + 2, perBlock, blockStride, k, bOffset), stripStart(s + 3, perBlock, blockStride, k, bOffset), NR,
+                       alpha, beta, c, stripColumn(s, perBlock, blockStride, cOffset), stripColumn(s + 1, perBlock, blockStride, cOffset),
+                       stripColumn(s + 2, perBlock, blockStride, cOffset), stripColumn(s + 3, perBlock, blockStride, cOffset), tile);
+        }
+        for (; s < strips; s++) {
+            kernel1x4(k, a, aOffset, 1, b, stripStart(s, perBlock, blockStride, k, bOffset), NR, 0, a, 0, b, 0, ZEROS, 0,
+                      alpha, beta, c, stripColumn(s, perBlock, blockStride, cOffset), tile);
+        }
+    }
+
+    /** Where strip s of sgemmPackedBlocks starts in b: strip s % perBlock of block s / perBlock. */
+    private static int stripStart(int s, int perBlock, int blockStride, int k, int bOffset) {
+        return bOffset + (s / perBlock * blockStride + s % perBlock * NR) * k;
+    }
+
+    /** Where strip s of sgemmPackedBlocks goes in c. */
+    private static int stripColumn(int s, int perBlock, int blockStride, int cOffset) {
+        return cOffset + s / perBlock * blockStride + s % perBlock * NR;
     }
 
     @Override
@@ -223,15 +260,15 @@ final class PanamaKernelSupport implements KernelSupport {
     }
 
     /**
-     * y[0 .. 4 NR) = alpha * x B + beta * y for a k x 4NR block of B with 16 accumulators: row p of strip q
-     * (NR floats) starts at b0 + q * stripStep + p * rowStride. Row-major B: stripStep NR, rowStride ldb;
-     * packed B: stripStep k NR, rowStride NR.
+     * alpha * x B + beta * y for four strips of B (k x NR each) with 16 accumulators: row p of strip q
+     * starts at bq + p * rowStride (row-major B: rowStride ldb; packed B: NR), and strip q's NR sums go to
+     * c[cq ..]. The strips need not be adjacent: four strips in flight keep sixteen loads per row going.
      */
-    private static void fourStrips(int k, float[] x, int x0, float[] b, int b0, int stripStep, int rowStride,
-                                   float alpha, float beta, float[] c, int c0, float[] tile) {
+    private static void fourStrips(int k, float[] x, int x0, float[] b, int b0, int b1, int b2, int b3, int rowStride,
+                                   float alpha, float beta, float[] c, int c0, int c1, int c2, int c3, float[] tile) {
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
         FloatVector s8 = s0, s9 = s0, s10 = s0, s11 = s0, s12 = s0, s13 = s0, s14 = s0, s15 = s0;
-        for (int p = 0, q0 = b0, q1 = b0 + stripStep, q2 = q1 + stripStep, q3 = q2 + stripStep; p < k;
+        for (int p = 0, q0 = b0, q1 = b1, q2 = b2, q3 = b3; p < k;
              p++, q0 += rowStride, q1 += rowStride, q2 += rowStride, q3 += rowStride) {
             FloatVector xv = FloatVector.broadcast(SPECIES, x[x0 + p]);
             s0 = xv.fma(FloatVector.fromArray(SPECIES, b, q0), s0);
@@ -255,7 +292,10 @@ final class PanamaKernelSupport implements KernelSupport {
         s4.intoArray(tile, NR); s5.intoArray(tile, NR + L); s6.intoArray(tile, NR + 2 * L); s7.intoArray(tile, NR + 3 * L);
         s8.intoArray(tile, 2 * NR); s9.intoArray(tile, 2 * NR + L); s10.intoArray(tile, 2 * NR + 2 * L); s11.intoArray(tile, 2 * NR + 3 * L);
         s12.intoArray(tile, 3 * NR); s13.intoArray(tile, 3 * NR + L); s14.intoArray(tile, 3 * NR + 2 * L); s15.intoArray(tile, 3 * NR + 3 * L);
-        epilogue(tile, 4, NR, alpha, beta, c, c0, NR);
+        epilogueRow(tile, 0, NR, alpha, beta, c, c0);
+        epilogueRow(tile, NR, NR, alpha, beta, c, c1);
+        epilogueRow(tile, 2 * NR, NR, alpha, beta, c, c2);
+        epilogueRow(tile, 3 * NR, NR, alpha, beta, c, c3);
     }
 
     /**
@@ -444,15 +484,17 @@ final class PanamaKernelSupport implements KernelSupport {
 
     /** c[row r][0 .. width) = alpha * tile[r * NR ..] + beta * c (c is not read when beta == 0). */
     private static void epilogue(float[] tile, int rows, int width, float alpha, float beta, float[] c, int c0, int ldc) {
-        for (int r = 0; r < rows; r++) {
-            int ci = c0 + r * ldc;
-            for (int j = 0; j < width; j += L) {
-                FloatVector sum = FloatVector.fromArray(SPECIES, tile, r * NR + j).mul(alpha);
-                if (beta != 0f) {
-                    sum = sum.add(FloatVector.fromArray(SPECIES, c, ci + j).mul(beta));
-                }
-                sum.intoArray(c, ci + j);
+        for (int r = 0; r < rows; r++) epilogueRow(tile, r * NR, width, alpha, beta, c, c0 + r * ldc);
+    }
+
+    /** c[ci .. ci + width) = alpha * tile[t0 ..] + beta * c (c is not read when beta == 0). */
+    private static void epilogueRow(float[] tile, int t0, int width, float alpha, float beta, float[] c, int ci) {
+        for (int j = 0; j < width; j += L) {
+            FloatVector sum = FloatVector.fromArray(SPECIES, tile, t0 + j).mul(alpha);
+            if (beta != 0f) {
+                sum = sum.add(FloatVector.fromArray(SPECIES, c, ci + j).mul(beta));
             }
+            sum.intoArray(c, ci + j);
         }
     }
 
@@ -509,7 +551,8 @@ final class PanamaKernelSupport implements KernelSupport {
         // Four strips at a time (sixteen loads in flight per row of A, 4 NR floats contiguous), then the
         // strips left one by one, then single vectors and single columns.
         for (; j + 4 * NR <= n; j += 4 * NR) {
-            fourStrips(m, x, x0, a, a0 + j, NR, lda, alpha, beta, y, y0 + j, tile);
+            int aj = a0 + j, yj = y0 + j;
+            fourStrips(m, x, x0, a, aj, aj + NR, aj + 2 * NR, aj + 3 * NR, lda, alpha, beta, y, yj, yj + NR, yj + 2 * NR, yj + 3 * NR, tile);
         }
         for (; j + NR <= n; j += NR) {   // one strip: the GEMM's one-row tile, x as A
             kernel1x4(m, x, x0, 1, a, a0 + j, lda, 0, x, 0, a, 0, ZEROS, 0, alpha, beta, y, y0 + j, tile);

@@ -162,6 +162,52 @@ class GemmTest {
     }
 
     /**
+     * A product with equally spaced blocks of a packed matrix's columns (a range of units in every gate)
+     * gives, bit for bit, what the product with each block's column range gives, on the vector kernels and
+     * the scalar twin, one row (the matrix-vector form, whose strips run four at a time across blocks)
+     * or several; C's columns between and around the blocks do not change. Bad strides are refused.
+     */
+    @Test
+    void packedColumnBlocksGiveEachBlocksColumns() {
+        SplittableRandom random = new SplittableRandom(12);
+        for (Kernels kernels : new Kernels[] {VECTOR, SCALAR}) {
+            int width = kernels.newPackedMatrix(1, 1).panelWidth();
+            for (int trial = 0; trial < 150; trial++) {
+                int m = trial % 2 == 0 ? 1 : 1 + random.nextInt(9), k = 1 + random.nextInt(200);
+                int blocks = random.nextInt(6), blockStride = width * (1 + random.nextInt(3));
+                // whole strips (the one-row path), or any count up to the stride
+                int columns = random.nextBoolean() ? blockStride / width * width : random.nextInt(blockStride + 1);
+                int column = width * random.nextInt(3);
+                int span = blocks == 0 ? 0 : (blocks - 1) * blockStride + columns;
+                int n = column + span + random.nextInt(2 * width), lda = k + random.nextInt(3);
+                int ldc = Math.max(1, span + random.nextInt(5)), cOff = random.nextInt(7);
+                float[] alphaBeta = ALPHA_BETA[random.nextInt(ALPHA_BETA.length)];
+                PackedMatrix packed = kernels.newPackedMatrix(k, n);
+                kernels.pack(false, randomArray(random, k * n), 0, n, packed);
+                float[] a = randomArray(random, m * lda), c = randomArray(random, cOff + m * ldc + 3);
+                float[] expected = c.clone(), actual = c.clone();
+                for (int q = 0; q < blocks; q++) {
+                    kernels.sgemm(m, alphaBeta[0], a, 0, lda, packed, column + q * blockStride, columns,
+                                  alphaBeta[1], expected, cOff + q * blockStride, ldc);
+                }
+                kernels.sgemm(m, alphaBeta[0], a, 0, lda, packed, column, columns, blocks, blockStride,
+                              alphaBeta[1], actual, cOff, ldc);
+                assertBitwiseEqual(expected, actual, kernels + ": " + m + "x" + k + " by " + blocks + " blocks of "
+                                   + columns + " columns from " + column + ", stride " + blockStride);
+            }
+            PackedMatrix packed = kernels.newPackedMatrix(8, 8 * width);
+            float[] a = new float[8], c = new float[16 * width];
+            assertThrows(IllegalArgumentException.class,   // a stride that is not a multiple of the strips' width
+                () -> kernels.sgemm(1, 1f, a, 0, 8, packed, 0, 1, 2, width + 1, 0f, c, 0, 16 * width));
+            assertThrows(IllegalArgumentException.class,   // blocks that overlap
+                () -> kernels.sgemm(1, 1f, a, 0, 8, packed, 0, 2 * width, 2, width, 0f, c, 0, 16 * width));
+            assertThrows(IllegalArgumentException.class,   // past B's last column: 2w + 3 * 2w + w = 9w > 8w
+                () -> kernels.sgemm(1, 1f, a, 0, 8, packed, 2 * width, width, 4, 2 * width, 0f, c, 0, 16 * width));
+            kernels.sgemm(1, 1f, a, 0, 8, packed, width, width, 4, 2 * width, 0f, c, 0, 16 * width);  // 8w: fits
+        }
+    }
+
+    /**
      * C = A B + E F + bias with B and F packed (an RNN step's gate pre-activations): each element is the FMA
      * chain bias, then A B's terms, then E F's, computed here in plain Java; the vector kernels (one and two
      * threads) and the scalar twin give exactly those bits, for odd sizes, k or k2 = 0, offsets, padded
