@@ -37,6 +37,9 @@ abstract class CellLayer {
     final Parameters params;
     final int wIh, wHh, bIh, bHh;
     final int maxRows, maxBatch;
+    // Rows of the buffers that keep per step what backward reads: all T*B, or one step's B in a frozen layer,
+    // which only runs in inference mode (see keptRow).
+    final int keptRows;
 
     final float[] pre;     // [T*B, G*H] pre-activations, then activations
     // A call split over threads by hidden units: part q's own rows [stepBuffers() * B, G*H] in which its
@@ -62,8 +65,10 @@ abstract class CellLayer {
     final int[] recurrentBlockStarts;
     private final float[] weightsSeen; // [G*H*I + G*H*H] W then R as they were when last packed
     private boolean packValid;
-    // The weights never change (a FrozenRnn's private copy): once packed, the packs are not compared again.
-    private boolean weightsFixed;
+    // A FrozenRnn's layer: its weights never change (once packed, the packs are not compared again), and it
+    // only runs in inference mode, so the buffers that only backward reads are not allocated (dPre, the
+    // weight gradient's scratch, R packed for backward) or hold one step (keptRows, and pre: see preRow).
+    private final boolean frozen;
     // R itself, in the same row blocks, packed for backward's dh_{t-1} = dPre_t R (at every step): packed
     // when a backward call first needs it after the weights were packed for forward.
     private final PackedMatrix[] recurrentRowsPacked;
@@ -96,7 +101,8 @@ abstract class CellLayer {
      * block); a recurrent product then covers whole blocks.
      */
     CellLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, int gates,
-              int recurrentSplit, boolean reverse, boolean layerNorm, int maxSteps, int maxBatch, float[] ones) {
+              int recurrentSplit, boolean reverse, boolean layerNorm, int maxSteps, int maxBatch, float[] ones,
+              boolean frozen) {
         this.kernels = kernels;
         this.barrier = new StepBarrier(kernels.threads());
         this.oneThread = kernels.withThreads(1);
@@ -112,14 +118,20 @@ abstract class CellLayer {
         this.bHh = params.tensor("bias_hh_" + suffix).offset();
         this.maxRows = maxSteps * maxBatch;
         this.maxBatch = maxBatch;
-        this.pre = new float[maxRows * gateWidth];
-        this.dPre = new float[maxRows * gateWidth];
+        this.frozen = frozen;
+        this.keptRows = frozen ? maxBatch : maxRows;
+        // A frozen layer (inference only) keeps one step's rows of pre where the projection runs per step, and
+        // the projection of every step below PER_STEP_PROJECTION_MIN_BATCH (and with layer norm): see preRow
+        int preRows = frozen && !layerNorm
+                      ? Math.max(maxBatch, Math.min(maxBatch, PER_STEP_PROJECTION_MIN_BATCH - 1) * maxSteps) : maxRows;
+        this.pre = new float[preRows * gateWidth];
+        this.dPre = new float[frozen ? 0 : maxRows * gateWidth];
         this.states = new float[(maxSteps + 1) * maxBatch * hidden];
         this.dh = new float[maxBatch * hidden];
         this.dhPrev = new float[maxBatch * hidden];
         this.ones = ones;
         this.projectionBias = new float[gateWidth];
-        this.weightGradientT = new float[Math.max(inputSize, hidden) * gateWidth];
+        this.weightGradientT = new float[frozen ? 0 : Math.max(inputSize, hidden) * gateWidth];
         this.inputWeightsPacked = kernels.newPackedMatrix(inputSize, gateWidth);
         this.recurrentBlockStarts = recurrentSplit == gateWidth ? new int[] {0} : new int[] {0, recurrentSplit};
         this.recurrentWeightsPacked = new PackedMatrix[recurrentBlockStarts.length];
@@ -127,18 +139,18 @@ abstract class CellLayer {
         for (int i = 0; i < recurrentBlockStarts.length; i++) {
             int end = i + 1 < recurrentBlockStarts.length ? recurrentBlockStarts[i + 1] : gateWidth;
             recurrentWeightsPacked[i] = kernels.newPackedMatrix(hidden, end - recurrentBlockStarts[i]);
-            recurrentRowsPacked[i] = kernels.newPackedMatrix(end - recurrentBlockStarts[i], hidden);
+            if (!frozen) recurrentRowsPacked[i] = kernels.newPackedMatrix(end - recurrentBlockStarts[i], hidden);
         }
-        this.weightsSeen = new float[gateWidth * (inputSize + hidden)];
+        this.weightsSeen = new float[frozen ? 0 : gateWidth * (inputSize + hidden)];
         this.layerNorm = layerNorm;
         this.inputGain = layerNorm ? params.tensor("layer_norm_ih_weight_" + suffix).offset() : -1;
         this.recurrentGain = layerNorm ? params.tensor("layer_norm_hh_weight_" + suffix).offset() : -1;
-        int normRows = layerNorm ? maxRows : 0;
+        int normRows = layerNorm ? maxRows : 0, normKept = layerNorm ? keptRows : 0;
         this.inputNormalized = new float[normRows * gateWidth];
-        this.recurrentNormalized = new float[normRows * gateWidth];
+        this.recurrentNormalized = new float[normKept * gateWidth];
         this.inputRstd = new float[normRows];
-        this.recurrentRstd = new float[normRows];
-        this.dRecurrentProjection = new float[normRows * gateWidth];
+        this.recurrentRstd = new float[normKept];
+        this.dRecurrentProjection = new float[frozen ? 0 : normRows * gateWidth];
     }
 
     /**
@@ -436,14 +448,9 @@ abstract class CellLayer {
         }
     }
 
-    /** Promises that W and R will never change again: forward packs them once and skips the comparison. */
-    final void fixWeights() {
-        weightsFixed = true;
-    }
-
     /** Brings the packed W^T and R^T up to date with W and R (see weightsSeen). */
     private void packWeights() {
-        if (packValid && weightsFixed) return;
+        if (packValid && frozen) return;
         float[] w = params.values();
         int wSize = gateWidth * inputSize, rSize = gateWidth * hidden;
         if (packValid
@@ -455,8 +462,10 @@ abstract class CellLayer {
         for (int i = 0; i < recurrentBlockStarts.length; i++) {   // rows [start, ...) of R, transposed
             kernels.pack(true, w, wHh + recurrentBlockStarts[i] * hidden, hidden, recurrentWeightsPacked[i]);
         }
-        System.arraycopy(w, wIh, weightsSeen, 0, wSize);
-        System.arraycopy(w, wHh, weightsSeen, wSize, rSize);
+        if (!frozen) {                 // what the next call compares with (a frozen layer never compares)
+            System.arraycopy(w, wIh, weightsSeen, 0, wSize);
+            System.arraycopy(w, wHh, weightsSeen, wSize, rSize);
+        }
         packValid = true;
         rowsPackValid = false;
     }

@@ -26,12 +26,12 @@ final class GruLayer extends CellLayer {
     private final float[] dRecurrent; // reset after: dL/d(R h + b_R) [T*B, 3H]; before: scratch [B, H]
 
     GruLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, boolean reverse,
-             boolean linearBeforeReset, boolean layerNorm, int maxSteps, int maxBatch, float[] ones) {
-        super(kernels, params, suffix, inputSize, hidden, 3, linearBeforeReset ? 3 * hidden : 2 * hidden, reverse, layerNorm, maxSteps, maxBatch, ones);
+             boolean linearBeforeReset, boolean layerNorm, int maxSteps, int maxBatch, float[] ones, boolean frozen) {
+        super(kernels, params, suffix, inputSize, hidden, 3, linearBeforeReset ? 3 * hidden : 2 * hidden, reverse, layerNorm,
+              maxSteps, maxBatch, ones, frozen);
         this.linearBeforeReset = linearBeforeReset;
-        int rows = maxSteps * maxBatch;
-        this.recurrent = new float[linearBeforeReset ? rows * 3 * hidden : rows * hidden];
-        this.dRecurrent = new float[linearBeforeReset ? rows * 3 * hidden : maxBatch * hidden];
+        this.recurrent = new float[keptRows * (linearBeforeReset ? 3 * hidden : hidden)];
+        this.dRecurrent = new float[frozen ? 0 : linearBeforeReset ? maxRows * 3 * hidden : maxBatch * hidden];
     }
 
     @Override

@@ -33,18 +33,19 @@ final class LstmLayer extends CellLayer {
     private final float[] dCellFromHidden;  // [H] scratch: dL/dc_t through h_t
 
     LstmLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, boolean reverse,
-              boolean peepholes, boolean inputForget, boolean layerNorm, int maxSteps, int maxBatch, float[] ones) {
-        super(kernels, params, suffix, inputSize, hidden, 4, 4 * hidden, reverse, layerNorm, maxSteps, maxBatch, ones);
+              boolean peepholes, boolean inputForget, boolean layerNorm, int maxSteps, int maxBatch, float[] ones,
+              boolean frozen) {
+        super(kernels, params, suffix, inputSize, hidden, 4, 4 * hidden, reverse, layerNorm, maxSteps, maxBatch, ones, frozen);
         this.peephole = peepholes ? params.tensor("weight_peephole_" + suffix).offset() : -1;
         this.inputForget = inputForget;
         this.cellStates = new float[(maxSteps + 1) * maxBatch * hidden];
-        this.tanhCell = new float[maxSteps * maxBatch * hidden];
+        this.tanhCell = new float[keptRows * hidden];
         this.dc = new float[maxBatch * hidden];
         this.dcPrev = new float[maxBatch * hidden];
         this.cellGain = layerNorm ? params.tensor("layer_norm_cell_weight_" + suffix).offset() : -1;
         this.cellShift = layerNorm ? params.tensor("layer_norm_cell_bias_" + suffix).offset() : -1;
-        this.cellNormalized = new float[layerNorm ? maxSteps * maxBatch * hidden : 0];
-        this.cellRstd = new float[layerNorm ? maxSteps * maxBatch : 0];
+        this.cellNormalized = new float[layerNorm ? keptRows * hidden : 0];
+        this.cellRstd = new float[layerNorm ? keptRows : 0];
         this.dCellFromHidden = new float[hidden];
     }
 

@@ -42,9 +42,13 @@ public final class Parameters {
     private final float[] gradients;
 
     private Parameters(List<Tensor> tensors, float[] values) {
+        this(tensors, values, new float[values.length]);
+    }
+
+    private Parameters(List<Tensor> tensors, float[] values, float[] gradients) {
         this.tensors = Collections.unmodifiableList(tensors);
         this.values = values;
-        this.gradients = new float[values.length];
+        this.gradients = gradients;
     }
 
     /**
@@ -58,6 +62,18 @@ public final class Parameters {
                     + this.values.length);
         }
         return new Parameters(tensors, values);
+    }
+
+    /**
+     * The same tensors over values, without gradients ({@link #gradients()} is empty): a frozen copy's
+     * weights, which nothing trains.
+     */
+    Parameters valuesOnly(float[] values) {
+        if (values.length != this.values.length) {
+            throw new IllegalArgumentException("values has " + values.length + " floats, the tensors " + names() + " need "
+                    + this.values.length);
+        }
+        return new Parameters(tensors, values, new float[0]);
     }
 
     /** All values; a tensor's elements live at its offset. Writable: this is the model's storage. */

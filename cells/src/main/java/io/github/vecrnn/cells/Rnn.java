@@ -62,7 +62,11 @@ public final class Rnn {
         return new Builder(kind, inputSize, hiddenSize);
     }
 
-    private Rnn(Builder b, Parameters shared) {
+    /**
+     * frozen: a FrozenRnn's stack, over shared (valuesOnly) as it is: its layers and buffers are for inference
+     * only (no gradients, nothing kept for backward, weights packed once; see CellLayer's frozen).
+     */
+    private Rnn(Builder b, Parameters shared, boolean frozen) {
         this.config = b.copy();
         this.kernels = b.kernels;
         this.hidden = b.hiddenSize;
@@ -96,7 +100,7 @@ public final class Rnn {
             Initializers.pytorchDefault(params, hidden, new Rng(b.seed));
             Initializers.layerNormDefaults(params);
         } else {
-            this.params = shared.withValues(shared.values());
+            this.params = frozen ? shared : shared.withValues(shared.values());
         }
 
         float[] ones = new float[maxRows];
@@ -113,23 +117,23 @@ public final class Rnn {
                 boolean rev = d == 1;
                 cells[l * directions + d] = switch (b.kind) {
                     case LSTM -> new LstmLayer(kernels, params, s, in, hidden, rev, b.peepholes, b.inputForget,
-                                               b.layerNorm, b.maxSteps, b.maxBatch, ones);
+                                               b.layerNorm, b.maxSteps, b.maxBatch, ones, frozen);
                     case GRU -> new GruLayer(kernels, params, s, in, hidden, rev, b.linearBeforeReset, b.layerNorm,
-                                             b.maxSteps, b.maxBatch, ones);
+                                             b.maxSteps, b.maxBatch, ones, frozen);
                     case RNN_TANH, RNN_RELU -> new SimpleRnnLayer(kernels, params, s, in, hidden, rev,
-                                                                  b.kind == CellKind.RNN_RELU, b.maxSteps, b.maxBatch, ones);
+                                                                  b.kind == CellKind.RNN_RELU, b.maxSteps, b.maxBatch, ones, frozen);
                 };
             }
-            layerInputGradient[l] = new float[Math.multiplyExact(maxRows, in)];
+            layerInputGradient[l] = new float[frozen ? 0 : Math.multiplyExact(maxRows, in)];
             raw[l] = new float[Math.multiplyExact(maxRows, directions * hidden)];
             if (directions == 2 && b.merge != Merge.CONCAT) merged[l] = new float[maxRows * hidden];
-            if (b.dropout > 0 && l < b.layers - 1) dropoutMask[l] = new float[maxRows * features];
+            if (b.dropout > 0 && l < b.layers - 1 && !frozen) dropoutMask[l] = new float[maxRows * features];
         }
         this.timeMajorInput = b.batchFirst ? new float[Math.multiplyExact(maxRows, b.inputSize)] : null;
         this.userOutput = b.batchFirst ? new float[maxRows * features] : null;
-        this.timeMajorGradient = b.batchFirst ? new float[maxRows * features] : null;
-        this.userInputGradient = b.batchFirst ? new float[maxRows * b.inputSize] : null;
-        this.dRaw = new float[maxRows * directions * hidden];
+        this.timeMajorGradient = b.batchFirst && !frozen ? new float[maxRows * features] : null;
+        this.userInputGradient = b.batchFirst && !frozen ? new float[maxRows * b.inputSize] : null;
+        this.dRaw = new float[frozen ? 0 : maxRows * directions * hidden];
         int stateSize = b.layers * directions * b.maxBatch * hidden;
         this.finalHidden = new float[stateSize];
         this.dInitialHidden = new float[stateSize];
@@ -156,7 +160,7 @@ public final class Rnn {
      * is a data race.
      */
     public Rnn replica() {
-        Rnn r = new Rnn(config, params);
+        Rnn r = new Rnn(config, params, false);
         r.training = training;
         r.inference = inference;
         return r;
@@ -184,10 +188,9 @@ public final class Rnn {
      * values (FrozenRnn keeps them private).
      */
     Rnn frozen(float[] values) {
-        Rnn r = new Rnn(config, params.withValues(values));
+        Rnn r = new Rnn(config, params.valuesOnly(values), true);
         r.training = false;
         r.inference = true;
-        for (CellLayer cell : r.cells) cell.fixWeights();
         return r;
     }
 
@@ -724,7 +727,7 @@ public final class Rnn {
                 throw new IllegalArgumentException("maxSteps * maxBatch * width = " + rows * widest
                         + " floats exceeds one Java array; lower maxSteps or maxBatch");
             }
-            return new Rnn(this, null);
+            return new Rnn(this, null, false);
         }
     }
 }

@@ -12,8 +12,8 @@ final class SimpleRnnLayer extends CellLayer {
     private final boolean relu;
 
     SimpleRnnLayer(Kernels kernels, Parameters params, String suffix, int inputSize, int hidden, boolean reverse,
-                   boolean relu, int maxSteps, int maxBatch, float[] ones) {
-        super(kernels, params, suffix, inputSize, hidden, 1, hidden, reverse, false, maxSteps, maxBatch, ones);
+                   boolean relu, int maxSteps, int maxBatch, float[] ones, boolean frozen) {
+        super(kernels, params, suffix, inputSize, hidden, 1, hidden, reverse, false, maxSteps, maxBatch, ones, frozen);
         this.relu = relu;
     }
 
