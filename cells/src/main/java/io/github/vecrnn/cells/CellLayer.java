@@ -46,7 +46,8 @@ abstract class CellLayer {
     // gate columns are computed (see UnitSplit); allocated by the first such call.
     private float[][] partRows;
     final float[] dPre;    // [T*B, G*H] gradients of the input-side pre-activations
-    final float[] states;  // [(T+1), B, H]
+    final float[] states;  // [(T+1), B, H]; [2, B, H] in a frozen layer (see slotOffset)
+    final int stateSlots;
     float[] dh, dhPrev;    // [B, H] running state gradient
     final float[] ones;    // [T*B] of 1f: bias gradients are column sums, computed as GEMVs
     final float[] projectionBias; // [G*H] the bias added in the input projection
@@ -67,7 +68,8 @@ abstract class CellLayer {
     private boolean packValid;
     // A FrozenRnn's layer: its weights never change (once packed, the packs are not compared again), and it
     // only runs in inference mode, so the buffers that only backward reads are not allocated (dPre, the
-    // weight gradient's scratch, R packed for backward) or hold one step (keptRows, and pre: see preRow).
+    // weight gradient's scratch, R packed for backward) or hold one step (keptRows, and pre: see preRow),
+    // and it keeps two slots of states (slotOffset).
     private final boolean frozen;
     // R itself, in the same row blocks, packed for backward's dh_{t-1} = dPre_t R (at every step): packed
     // when a backward call first needs it after the weights were packed for forward.
@@ -126,7 +128,8 @@ abstract class CellLayer {
                       ? Math.max(maxBatch, Math.min(maxBatch, PER_STEP_PROJECTION_MIN_BATCH - 1) * maxSteps) : maxRows;
         this.pre = new float[preRows * gateWidth];
         this.dPre = new float[frozen ? 0 : maxRows * gateWidth];
-        this.states = new float[(maxSteps + 1) * maxBatch * hidden];
+        this.stateSlots = frozen ? 2 : maxSteps + 1;
+        this.states = new float[stateSlots * maxBatch * hidden];
         this.dh = new float[maxBatch * hidden];
         this.dhPrev = new float[maxBatch * hidden];
         this.ones = ones;
@@ -322,8 +325,12 @@ abstract class CellLayer {
 
     // ----------------------------------------------------------------------------- the loops
 
+    /**
+     * Where the states of slot t (h_t of the batch's rows) start. A frozen layer keeps two slots, t and
+     * t - 1 taking turns: inference reads h_{t-1} and writes h_t, nothing older.
+     */
     final int slotOffset(int slot) {
-        return slot * batch * hidden;
+        return (frozen ? slot & 1 : slot) * batch * hidden;
     }
 
     final int finalSlot() {

@@ -38,7 +38,7 @@ final class LstmLayer extends CellLayer {
         super(kernels, params, suffix, inputSize, hidden, 4, 4 * hidden, reverse, layerNorm, maxSteps, maxBatch, ones, frozen);
         this.peephole = peepholes ? params.tensor("weight_peephole_" + suffix).offset() : -1;
         this.inputForget = inputForget;
-        this.cellStates = new float[(maxSteps + 1) * maxBatch * hidden];
+        this.cellStates = new float[stateSlots * maxBatch * hidden];
         this.tanhCell = new float[keptRows * hidden];
         this.dc = new float[maxBatch * hidden];
         this.dcPrev = new float[maxBatch * hidden];

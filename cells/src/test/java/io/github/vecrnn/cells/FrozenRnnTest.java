@@ -95,9 +95,9 @@ class FrozenRnnTest {
     /**
      * A frozen copy holds what inference needs and not the stack's training buffers (gradients, what
      * backward reads, R packed for backward): freezing an LSTM of input 128, hidden 256, 100 steps,
-     * batch 32 allocates no more than 10% above the sum of its states h and c (all steps), its layer output,
+     * batch 32 allocates no more than 10% above the sum of its states h and c (two steps), its layer output,
      * its rows of pre-activations (3 steps' worth below batch 4), its packed W^T and R^T, and its weights,
-     * and less than a third of what building the stack allocated (measured: 14.6 MB against 54.5).
+     * and less than a quarter of what building the stack allocated (measured: 8.1 MB against 54.5).
      */
     @Test
     void aFrozenCopyHoldsNoTrainingBuffers() {
@@ -110,14 +110,14 @@ class FrozenRnnTest {
         long before = threads.getCurrentThreadAllocatedBytes(), stack = before - start;
         FrozenRnn frozen = rnn.freeze();
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        long floats = 2L * (steps + 1) * batch * hidden               // h and c of every step
+        long floats = 2L * 2 * batch * hidden                         // h and c of the last two steps
                       + (long) steps * batch * hidden                 // the layer's output
                       + (long) Math.max(batch, 3 * steps) * gates     // pre-activations
                       + (long) (input + hidden) * gates               // W^T and R^T packed
                       + rnn.parameters().values().length;             // the weights
         assertTrue(allocated <= 1.1 * 4 * floats, "freezing allocated " + allocated + " bytes, the inference buffers take "
                    + 4 * floats);
-        assertTrue(3 * allocated < stack, "freezing allocated " + allocated + " bytes, building the stack " + stack);
+        assertTrue(4 * allocated < stack, "freezing allocated " + allocated + " bytes, building the stack " + stack);
         assertEquals(batch, frozen.forward(new float[steps * batch * input], batch, steps, null, null).batch());
     }
 
