@@ -73,6 +73,54 @@ class ConcurrencyTest {
         }
     }
 
+    /**
+     * Frozen replicas of an LSTM and a GRU whose forward calls split over the shared pool (hidden 128: two
+     * ranges of whole strips at every vector width; batch 1 to 3 by hidden units, with parts that meet after
+     * every step, 16 and 17 by batch rows), on 4 threads at once: a call that finds the pool busy runs on
+     * its own thread, and every output is the bits of one thread.
+     */
+    @Test
+    void splitForwardCallsOnManyThreadsGiveTheSingleThreadResults() throws Exception {
+        for (CellKind kind : new CellKind[] {CellKind.LSTM, CellKind.GRU}) {
+            Rnn rnn = Rnn.builder(kind, INPUT, 128).maxBatch(17).maxSteps(6).seed(5)
+                    .kernels(Kernels.preferred().withThreads(2)).build();
+            FrozenRnn frozen = rnn.freeze();
+            Rnn alone = Rnn.builder(kind, INPUT, 128).maxBatch(17).maxSteps(6).seed(5)
+                    .kernels(Kernels.preferred().withThreads(1)).build();
+            FrozenRnn reference = alone.freeze();
+            Rng rng = new Rng(12);
+            List<float[]> inputs = new ArrayList<>();
+            List<Integer> batches = new ArrayList<>();
+            List<float[]> expected = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                int batch = new int[] {1, 2, 3, 16, 17}[i % 5];
+                float[] x = new float[6 * batch * INPUT];
+                for (int j = 0; j < x.length; j++) x[j] = rng.uniform(-2, 2);
+                inputs.add(x);
+                batches.add(batch);
+                expected.add(reference.forward(x, batch, 6, null, null).outputCopy());
+            }
+            ThreadLocal<FrozenRnn> local = ThreadLocal.withInitial(frozen::replica);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<float[]>> results = new ArrayList<>();
+                for (int round = 0; round < 3; round++) {
+                    for (int i = 0; i < inputs.size(); i++) {
+                        float[] x = inputs.get(i);
+                        int batch = batches.get(i);
+                        results.add(pool.submit(() -> local.get().forward(x, batch, 6, null, null).outputCopy()));
+                    }
+                }
+                for (int i = 0; i < results.size(); i++) {
+                    assertArrayEquals(expected.get(i % inputs.size()), results.get(i).get(),
+                                      kind + ", request " + (i % inputs.size()) + ", batch " + batches.get(i % inputs.size()));
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
     @Test
     void aReplicaSharesTheWeightsAndNothingElse() {
         SequenceModel model = model();
