@@ -422,6 +422,7 @@ abstract class CellLayer {
         }
         if (split) {
             unitSplit.set(x, xOffset, out, outColumn, outStride);
+            barrier.begin(steps);
             kernels.parallel(unitSplit);
             return;
         }
@@ -619,24 +620,26 @@ abstract class CellLayer {
         return block;
     }
 
-    /**
-     * A forward call as a parallel task: part q of n runs every step for the q-th range of hidden units
-     * (all rows), in its own rows (partRows), and meets the other parts after each step (StepBarrier):
-     * each step reads all of h_{t-1}, which the parts wrote.
-     */
-    private final class UnitSplit implements ParallelTask {
-        private float[] x, out;
-        private int xOffset, outColumn, outStride;
+    /** A forward call as a parallel task: the call's input x (from xOffset) and where h_t goes (out). */
+    private abstract class SplitCall implements ParallelTask {
+        float[] x, out;
+        int xOffset, outColumn, outStride;
 
-        void set(float[] x, int xOffset, float[] out, int outColumn, int outStride) {
+        final void set(float[] x, int xOffset, float[] out, int outColumn, int outStride) {
             this.x = x;
             this.xOffset = xOffset;
             this.out = out;
             this.outColumn = outColumn;
             this.outStride = outStride;
-            barrier.begin(steps);
         }
+    }
 
+    /**
+     * A forward call as a parallel task: part q of n runs every step for the q-th range of hidden units
+     * (all rows), in its own rows (partRows), and meets the other parts after each step (StepBarrier):
+     * each step reads all of h_{t-1}, which the parts wrote.
+     */
+    private final class UnitSplit extends SplitCall {
         @Override
         public void run(int part, int parts) {
             int strip = inputWeightsPacked.panelWidth(), strips = hidden / strip;
@@ -689,18 +692,7 @@ abstract class CellLayer {
      * A forward call as a parallel task: part q of n runs every step for the q-th range of the batch's
      * rows, all hidden units, in the shared buffers (the rows of different parts never meet).
      */
-    private final class RowSplit implements ParallelTask {
-        private float[] x, out;
-        private int xOffset, outColumn, outStride;
-
-        void set(float[] x, int xOffset, float[] out, int outColumn, int outStride) {
-            this.x = x;
-            this.xOffset = xOffset;
-            this.out = out;
-            this.outColumn = outColumn;
-            this.outStride = outStride;
-        }
-
+    private final class RowSplit extends SplitCall {
         @Override
         public void run(int part, int parts) {
             // even borders: an odd part would end in a one-row register tile, which streams the weights for one row
