@@ -333,6 +333,21 @@ abstract class CellLayer {
         return (frozen ? slot & 1 : slot) * batch * hidden;
     }
 
+    /** The time index of the direction's s-th step: s forward, T - 1 - s in reverse. */
+    final int stepTime(int s) {
+        return reverse ? steps - 1 - s : s;
+    }
+
+    /** The slot of the state step t reads, h_{t-1}: t forward, t + 1 in reverse. */
+    final int prevSlot(int t) {
+        return reverse ? t + 1 : t;
+    }
+
+    /** The slot step t writes, h_t: t + 1 forward, t in reverse. */
+    final int curSlot(int t) {
+        return reverse ? t : t + 1;
+    }
+
     final int finalSlot() {
         return reverse ? 0 : steps;
     }
@@ -428,9 +443,7 @@ abstract class CellLayer {
         }
         if (!perStep) inputProjection(x, xOffset, 0, rows, 0);
         for (int s = 0; s < steps; s++) {
-            int t = reverse ? steps - 1 - s : s;
-            int prev = reverse ? t + 1 : t;
-            int cur = reverse ? t : t + 1;
+            int t = stepTime(s), prev = prevSlot(t), cur = curSlot(t);
             if (perStep) stepInput(kernels, x, xOffset, t, prev, 0, batch, 0, gateWidth, pre, preRow(t) * gateWidth);
             stepForward(t, prev, cur);
             finishStep(t, prev, cur, 0, batch, 0, hidden, out, outColumn, outStride);
@@ -653,9 +666,7 @@ abstract class CellLayer {
                     }
                 }
                 for (int s = 0; s < steps; s++) {
-                    int t = reverse ? steps - 1 - s : s;
-                    int prev = reverse ? t + 1 : t;
-                    int cur = reverse ? t : t + 1;
+                    int t = stepTime(s), prev = prevSlot(t), cur = curSlot(t);
                     if (h1 > h0) {
                         unitsInput(x, xOffset, t, prev, h0, h1, partRows(part));
                         stepForwardUnits(t, prev, cur, 0, batch, h0, h1, oneThread, part);
@@ -698,9 +709,7 @@ abstract class CellLayer {
             // even borders: an odd part would end in a one-row register tile, which streams the weights for one row
             int b0 = batch * part / parts & ~1, b1 = part == parts - 1 ? batch : batch * (part + 1) / parts & ~1;
             for (int s = 0; s < steps; s++) {
-                int t = reverse ? steps - 1 - s : s;
-                int prev = reverse ? t + 1 : t;
-                int cur = reverse ? t : t + 1;
+                int t = stepTime(s), prev = prevSlot(t), cur = curSlot(t);
                 stepInput(oneThread, x, xOffset, t, prev, b0, b1, 0, gateWidth, pre, preRow(t) * gateWidth);
                 stepForwardUnits(t, prev, cur, b0, b1, 0, hidden, oneThread, -1);
                 finishStep(t, prev, cur, b0, b1, 0, hidden, out, outColumn, outStride);
@@ -721,9 +730,7 @@ abstract class CellLayer {
         else System.arraycopy(dhN, dhNOffset, dh, 0, bh);
         beginExtraBackward(dcN, dcNOffset);
         for (int s = steps - 1; s >= 0; s--) {
-            int t = reverse ? steps - 1 - s : s;
-            int prev = reverse ? t + 1 : t;
-            int cur = reverse ? t : t + 1;
+            int t = stepTime(s), prev = prevSlot(t), cur = curSlot(t);
             if (dOut != null) {
                 for (int b = 0; b < batch; b++) {
                     if (isPadding(t, b)) continue;
