@@ -97,7 +97,7 @@ class FrozenRnnTest {
      * backward reads, R packed for backward): freezing an LSTM of input 128, hidden 256, 100 steps,
      * batch 32 allocates no more than 10% above the sum of its states h and c (two steps), its layer output,
      * its rows of pre-activations (3 steps' worth below batch 4), its packed W^T and R^T, and its weights,
-     * and less than a quarter of what building the stack allocated (measured: 8.1 MB against 54.5).
+     * and less than a quarter of what building the stack allocated (measured: 8.1 MB against 53.0).
      */
     @Test
     void aFrozenCopyHoldsNoTrainingBuffers() {
@@ -115,6 +115,8 @@ class FrozenRnnTest {
                       + (long) Math.max(batch, 3 * steps) * gates     // pre-activations
                       + (long) (input + hidden) * gates               // W^T and R^T packed
                       + rnn.parameters().values().length;             // the weights
+        System.out.printf("LSTM A: building the stack allocated %.1f MB, freezing it %.1f MB (inference buffers %.1f MB)%n",
+                          stack / 1e6, allocated / 1e6, 4 * floats / 1e6);
         assertTrue(allocated <= 1.1 * 4 * floats, "freezing allocated " + allocated + " bytes, the inference buffers take "
                    + 4 * floats);
         assertTrue(4 * allocated < stack, "freezing allocated " + allocated + " bytes, building the stack " + stack);
