@@ -3,6 +3,7 @@
 #   ./vecrnn notebooks             install what is missing, build, open Jupyter on 127.0.0.1
 #   ./vecrnn notebooks --execute   run every notebook headless (per-cell timeout); executed copies and
 #                                  HTML pages go to notebooks/target/executed; fails on any error
+#   ./vecrnn notebooks ARGS        any other arguments go to 'jupyter notebook' (e.g. --port 9999)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -59,9 +60,9 @@ case "$mode" in
     exec /usr/bin/python3 "$root/tools/run_notebooks.py" --out "$root/notebooks/target/executed" "$root"/notebooks/[0-9]*.ipynb ;;
   --starts)
     exec /usr/bin/python3 "$root/tools/kernel_starts.py" "${2:-50}" ;;
-  open)
-    echo "vecrnn: starting Jupyter; open the URL below (with its token) in a browser"
-    exec /usr/bin/jupyter notebook --no-browser --ip=127.0.0.1 --notebook-dir="$root/notebooks" ;;
   *)
-    echo "vecrnn notebooks: unknown option '$mode' (use --execute or nothing)" >&2; exit 2 ;;
+    # Jupyter refuses to start as root unless told: containers, CI and these machines run as root.
+    as_root=(); [ "$(id -u)" -ne 0 ] || as_root=(--allow-root)
+    echo "vecrnn: starting Jupyter; open the URL below (with its token) in a browser"
+    exec /usr/bin/jupyter notebook --no-browser --ip=127.0.0.1 --notebook-dir="$root/notebooks" "${as_root[@]}" "$@" ;;
 esac

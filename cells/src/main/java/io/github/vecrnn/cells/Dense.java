@@ -1,5 +1,7 @@
 package io.github.vecrnn.cells;
 
+import io.github.vecrnn.cells.internal.CallGuard;
+
 import io.github.vecrnn.kernel.Kernels;
 
 /**
@@ -8,6 +10,7 @@ import io.github.vecrnn.kernel.Kernels;
  * U(-1/sqrt(in), 1/sqrt(in)) for W and b. Forward and backward allocate nothing.
  */
 public final class Dense {
+    private final CallGuard guard = new CallGuard("a Dense layer");
     private final Kernels kernels;
     private final int in, out, maxRows;
     private final Parameters params;
@@ -68,8 +71,22 @@ public final class Dense {
         return out;
     }
 
+    /** The most rows one call takes. */
+    public int maxRows() {
+        return maxRows;
+    }
+
     /** y [rows, out] = x [rows, in] W^T + b. Returns the layer's own output buffer (reused by the next call). */
     public float[] forward(float[] x, int rows) {
+        guard.enter();
+        try {
+            return runForward(x, rows);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private float[] runForward(float[] x, int rows) {
         if (rows < 1 || rows > maxRows) throw new IllegalArgumentException("rows must be in [1, " + maxRows + "], got " + rows);
         if (x.length < (long) rows * in) {
             throw new IllegalArgumentException("x has " + x.length + " floats, shape [" + rows + ", " + in + "] needs " + (long) rows * in);
@@ -84,6 +101,15 @@ public final class Dense {
 
     /** From dL/dy [rows, out] adds dL/dW and dL/db into the gradients and returns dL/dx [rows, in] (own buffer). */
     public float[] backward(float[] dy) {
+        guard.enter();
+        try {
+            return runBackward(dy);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private float[] runBackward(float[] dy) {
         if (lastRows < 0) throw new IllegalStateException("backward needs a forward call first");
         int rows = lastRows;
         if (dy.length < (long) rows * out) {

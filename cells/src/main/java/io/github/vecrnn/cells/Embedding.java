@@ -1,11 +1,14 @@
 package io.github.vecrnn.cells;
 
+import io.github.vecrnn.cells.internal.CallGuard;
+
 /**
  * A lookup table of token vectors, PyTorch's nn.Embedding: row i of "weight" [vocab, dim] is the
  * vector of token i. Initialized N(0, 1) like nn.Embedding. Backward adds each output row's gradient
  * into the row of its token.
  */
 public final class Embedding {
+    private final CallGuard guard = new CallGuard("an Embedding");
     private final int vocab, dim, maxTokens;
     private final Parameters params;
     private final float[] out;
@@ -42,6 +45,15 @@ public final class Embedding {
 
     /** Rows [count, dim] for tokens[0 .. count), in the order given. Returns the layer's own buffer. */
     public float[] forward(int[] tokens, int count) {
+        guard.enter();
+        try {
+            return runForward(tokens, count);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private float[] runForward(int[] tokens, int count) {
         if (count < 1 || count > maxTokens) throw new IllegalArgumentException("count must be in [1, " + maxTokens + "], got " + count);
         if (tokens.length < count) throw new IllegalArgumentException("tokens has " + tokens.length + " entries, count is " + count);
         for (int i = 0; i < count; i++) {
@@ -60,6 +72,15 @@ public final class Embedding {
 
     /** Adds dL/d(row i) into the gradient row of token i, for the last forward call. */
     public void backward(float[] dOut) {
+        guard.enter();
+        try {
+            runBackward(dOut);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private void runBackward(float[] dOut) {
         if (lastCount < 0) throw new IllegalStateException("backward needs a forward call first");
         if (dOut.length < (long) lastCount * dim) {
             throw new IllegalArgumentException("dOut has " + dOut.length + " floats, shape [" + lastCount + ", " + dim + "] needs "

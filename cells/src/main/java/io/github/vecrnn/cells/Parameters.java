@@ -38,6 +38,7 @@ public final class Parameters {
     }
 
     private final List<Tensor> tensors;
+    private final java.util.Map<String, Tensor> byName;
     private final float[] values;
     private final float[] gradients;
 
@@ -47,6 +48,8 @@ public final class Parameters {
 
     private Parameters(List<Tensor> tensors, float[] values, float[] gradients) {
         this.tensors = Collections.unmodifiableList(tensors);
+        this.byName = new java.util.HashMap<>();
+        for (Tensor t : tensors) byName.put(t.name(), t);
         this.values = values;
         this.gradients = gradients;
     }
@@ -96,10 +99,20 @@ public final class Parameters {
 
     /** The tensor with this name; IllegalArgumentException listing the names when there is none. */
     public Tensor tensor(String name) {
-        for (int i = 0; i < tensors.size(); i++) {
-            if (tensors.get(i).name().equals(name)) return tensors.get(i);
-        }
+        Tensor t = byName.get(name);
+        if (t != null) return t;
         throw new IllegalArgumentException("no parameter named '" + name + "'; the parameters are " + names());
+    }
+
+    /** The tensor whose elements include {@code values()[index]}. */
+    public Tensor tensorAt(int index) {
+        if (index < 0 || index >= values.length) {
+            throw new IllegalArgumentException("index " + index + " is outside the parameters' " + values.length + " values");
+        }
+        for (Tensor t : tensors) {
+            if (index >= t.offset() && index < t.offset() + t.size()) return t;
+        }
+        throw new IllegalArgumentException("index " + index + " lies in no tensor");
     }
 
     public List<String> names() {
@@ -116,19 +129,18 @@ public final class Parameters {
     /** Collects tensors in order and assigns offsets. */
     public static final class Builder {
         private final List<Tensor> tensors = new ArrayList<>();
+        private final java.util.Set<String> names = new java.util.HashSet<>();
         private long size;
 
         /** Appends a tensor and returns its offset. */
         public int add(String name, int... shape) {
             int offset = (int) size; // size stays below Integer.MAX_VALUE - 8, checked below
             Tensor added = new Tensor(name, offset, shape.clone()); // refuses an empty name and bad dimensions
-            for (Tensor t : tensors) {
-                if (t.name().equals(name)) throw new IllegalArgumentException("duplicate parameter name " + name);
-            }
             long n = added.size();
             if (size + n > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("parameters exceed one Java array (" + (size + n) + " floats)");
             }
+            if (!names.add(name)) throw new IllegalArgumentException("duplicate parameter name " + name);
             tensors.add(added);
             size += n;
             return offset;

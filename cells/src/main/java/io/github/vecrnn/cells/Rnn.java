@@ -1,5 +1,6 @@
 package io.github.vecrnn.cells;
 
+import io.github.vecrnn.cells.internal.CallGuard;
 import io.github.vecrnn.kernel.Kernels;
 
 /**
@@ -19,8 +20,9 @@ import io.github.vecrnn.kernel.Kernels;
  * {@code weight_peephole_l{k}} = [p_i, p_f, p_o] (3H) when peepholes are on.
  *
  * <p>Threads: an instance holds one set of activations and buffers, so it serves one thread at a
- * time. For concurrent inference give each thread a {@link #replica()}: replicas read the same weight
- * array and have their own buffers, so N threads compute exactly what one thread would.
+ * time; a call that finds another thread's call running on the same instance throws
+ * {@link IllegalStateException}. For concurrent inference give each thread a {@link #replica()}: replicas
+ * read the same weight array and have their own buffers, so N threads compute exactly what one thread would.
  */
 public final class Rnn {
     private final Builder config;
@@ -36,6 +38,7 @@ public final class Rnn {
     private final float[] finalHidden, finalCell, dInitialHidden, dInitialCell;
     private final int[] lengthsCopy;
     private final RnnOutput result = new RnnOutput();
+    private final CallGuard guard = new CallGuard("an Rnn or FrozenRnn");
     private final Rng dropoutRng;
     private boolean training = true;
     private boolean inference;      // inference mode: forward keeps nothing for backward
@@ -307,6 +310,15 @@ public final class Rnn {
      * The result is reused by the next call.
      */
     public RnnOutput forward(float[] input, int batch, int steps, int[] lengths, RnnState initial) {
+        guard.enter();
+        try {
+            return runForward(input, batch, steps, lengths, initial);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private RnnOutput runForward(float[] input, int batch, int steps, int[] lengths, RnnState initial) {
         checkBatch(batch);
         if (steps < 1 || steps > config.maxSteps) {
             throw new IllegalArgumentException("steps must be in [1, " + config.maxSteps + "] (maxSteps), got " + steps);
@@ -326,7 +338,6 @@ public final class Rnn {
                 }
             }
         }
-        lengthsGiven = lengths != null;
         if (lengths != null) {
             if (lengths.length < batch) {
                 throw new IllegalArgumentException("lengths has " + lengths.length + " entries, batch is " + batch);
@@ -335,7 +346,6 @@ public final class Rnn {
                 if (lengths[b] < 1 || lengths[b] > steps) {
                     throw new IllegalArgumentException("lengths[" + b + "] = " + lengths[b] + " is outside [1, " + steps + "] (T)");
                 }
-                lengthsCopy[b] = lengths[b];
             }
         }
         if (initial != null) {
@@ -345,10 +355,20 @@ public final class Rnn {
                         + slices + ", " + batch + ", " + hidden + "]");
             }
             if (config.kind.hasCellState() != (initial.cell() != null)) {
-                throw new IllegalArgumentException("initial state " + (initial.cell() == null ? "lacks" : "has")
-                        + " a cell state; " + config.kind + " " + (config.kind.hasCellState() ? "needs" : "has") + " one");
+                throw new IllegalArgumentException(initial.cell() == null
+                        ? "initial state lacks a cell state; " + config.kind + " needs one (c_0)"
+                        : "initial state has a cell state; " + config.kind + " has none (only LSTM states have c_0)");
+            }
+            if (config.checkFinite) {
+                checkFiniteState("h_0", initial.hidden(), slices, batch);
+                if (initial.cell() != null) checkFiniteState("c_0", initial.cell(), slices, batch);
             }
         }
+        // Everything is checked: from here the call changes this stack's buffers (and until it ends, what a
+        // backward call would read is not the last call's).
+        forwardDone = false;
+        lengthsGiven = lengths != null;
+        if (lengths != null) System.arraycopy(lengths, 0, lengthsCopy, 0, batch);
         int[] lens = lengths == null ? null : lengthsCopy;
         float[] x = input;
         if (config.batchFirst) {
@@ -392,6 +412,18 @@ public final class Rnn {
         forwardDone = true;
         forwardKept = !inference;
         return result;
+    }
+
+    /** Refuses a NaN or infinity in an initial state [slices, batch, H], naming where it is. */
+    private void checkFiniteState(String name, float[] state, int slices, int batch) {
+        for (int i = 0; i < slices * batch * hidden; i++) {
+            if (!Float.isFinite(state[i])) {
+                int slice = i / (batch * hidden), b = i / hidden % batch;
+                throw new IllegalArgumentException("initial state " + name + "[" + slice + ", " + b + ", " + i % hidden + "] is "
+                        + state[i] + " (layer " + slice / directions + (directions == 2 ? (slice % 2 == 0 ? " forward" : " reverse") : "")
+                        + ", b=" + b + "); states must be finite");
+            }
+        }
     }
 
     private float[] layerOutput(int l) {
@@ -445,6 +477,15 @@ public final class Rnn {
      * is not updated.
      */
     public void backward(float[] dOutput, float[] dFinalHidden, float[] dFinalCell, boolean inputGradient) {
+        guard.enter();
+        try {
+            runBackward(dOutput, dFinalHidden, dFinalCell, inputGradient);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private void runBackward(float[] dOutput, float[] dFinalHidden, float[] dFinalCell, boolean inputGradient) {
         if (!forwardDone) throw new IllegalStateException("backward needs a forward call first");
         if (!forwardKept) {
             throw new IllegalStateException("the last forward call ran in inference mode, which keeps nothing for backward;"
@@ -727,7 +768,47 @@ public final class Rnn {
                 throw new IllegalArgumentException("maxSteps * maxBatch * width = " + rows * widest
                         + " floats exceeds one Java array; lower maxSteps or maxBatch");
             }
-            return new Rnn(this, null, false);
+            long bytes = bufferBytes(), heap = Runtime.getRuntime().maxMemory();
+            if (bytes > heap) throw tooLarge(bytes, heap, null);
+            try {
+                return new Rnn(this, null, false);
+            } catch (OutOfMemoryError e) {   // the heap's free part was smaller than its size: say which sizes
+                throw tooLarge(bytes, heap, e);
+            }
+        }
+
+        private IllegalArgumentException tooLarge(long bytes, long heap, OutOfMemoryError cause) {
+            String message = String.format("this stack's buffers take about %,d MB (maxSteps %d x maxBatch %d = %,d rows), %s"
+                    + " of %,d MB; lower maxSteps or maxBatch, or give the JVM more heap (-Xmx)", bytes >> 20, maxSteps, maxBatch,
+                    (long) maxSteps * maxBatch, cause == null ? "more than the JVM's whole heap" : "and the JVM ran out of its heap",
+                    heap >> 20);
+            IllegalArgumentException e = new IllegalArgumentException(message);
+            if (cause != null) e.initCause(cause);
+            return e;
+        }
+
+        /**
+         * About what build() allocates, in bytes: the buffers of maxSteps x maxBatch rows that forward and
+         * backward keep (per layer and direction: the pre-activations and their gradients, the states, the
+         * cells' own; per layer: the outputs and input gradients; the batch-first copies) plus weight-sized
+         * ones (the parameters and their gradients, the packed weights). It follows the constructors;
+         * RnnMemoryTest checks it against what build() allocates.
+         */
+        long bufferBytes() {
+            long rows = (long) maxSteps * maxBatch, h = hiddenSize, gh = (long) kind.gates() * h;
+            long d = bidirectional ? 2 : 1, features = d == 2 && merge == Merge.CONCAT ? 2 * h : h;
+            long floats = rows * (1 + d * h + (batchFirst ? 2 * inputSize + 2 * features : 0));   // ones, dRaw, batch-first copies
+            for (int l = 0; l < layers; l++) {
+                long in = l == 0 ? inputSize : features;
+                long perRow = 2 * gh + h;                                         // pre, dPre, states
+                if (kind == CellKind.LSTM) perRow += 2 * h + (layerNorm ? h + 1 : 0);  // c_t, tanh(c_t), LN(c_t)
+                if (kind == CellKind.GRU) perRow += linearBeforeReset ? 6 * h : h;     // R h + b_R and its gradient
+                if (layerNorm) perRow += 3 * gh + 2;                              // normalized rows and their rstd
+                long weights = gh * (in + h);
+                floats += d * (rows * perRow + 4 * weights + gh * h + Math.max(in, h) * gh);   // params, grads, packs
+                floats += rows * (in + d * h + (merge != Merge.CONCAT ? h : 0) + (dropout > 0 && l < layers - 1 ? features : 0));
+            }
+            return 4 * floats;
         }
     }
 }

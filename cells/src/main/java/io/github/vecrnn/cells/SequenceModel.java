@@ -1,5 +1,7 @@
 package io.github.vecrnn.cells;
 
+import io.github.vecrnn.cells.internal.CallGuard;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,7 @@ import java.util.Map;
  * inference (e.g. {@code ThreadLocal.withInitial(model::replica)}).
  */
 public final class SequenceModel {
+    private final CallGuard guard = new CallGuard("a SequenceModel");
     private final Rnn rnn;
     private final Dense head;
     private final Readout readout;
@@ -30,6 +33,13 @@ public final class SequenceModel {
         if (head.inFeatures() != rnn.outputSize()) {
             throw new IllegalArgumentException("head takes " + head.inFeatures() + " features but the recurrent stack outputs "
                     + rnn.outputSize());
+        }
+        if (readout == null) throw new IllegalArgumentException("readout is null");
+        long rowsNeeded = readout == Readout.PER_STEP ? (long) rnn.maxSteps() * rnn.maxBatch() : rnn.maxBatch();
+        if (head.maxRows() < rowsNeeded) {
+            throw new IllegalArgumentException("the head (Dense) takes at most " + head.maxRows() + " rows, but " + readout
+                    + " gives it up to " + rowsNeeded + (readout == Readout.PER_STEP ? " (maxSteps " + rnn.maxSteps()
+                    + " x maxBatch " + rnn.maxBatch() + ")" : " (maxBatch)") + "; build the Dense with maxRows " + rowsNeeded);
         }
         this.rnn = rnn;
         this.head = head;
@@ -83,6 +93,15 @@ public final class SequenceModel {
 
     /** Runs the stack and the head; returns the logits [rows, out] (the head's buffer, reused). */
     public float[] forward(float[] x, int batch, int steps, int[] lengths, RnnState initial) {
+        guard.enter();
+        try {
+            return runForward(x, batch, steps, lengths, initial);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private float[] runForward(float[] x, int batch, int steps, int[] lengths, RnnState initial) {
         RnnOutput out = rnn.forward(x, batch, steps, lengths, initial);
         this.lastOutput = out;
         this.batch = batch;
@@ -121,6 +140,15 @@ public final class SequenceModel {
 
     /** Backpropagates dL/dlogits [rows, out] through the head and the stack, adding parameter gradients. */
     public void backward(float[] dLogits) {
+        guard.enter();
+        try {
+            runBackward(dLogits);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private void runBackward(float[] dLogits) {
         float[] dFeatures = head.backward(dLogits);
         int f = rnn.outputSize();
         if (readout == Readout.PER_STEP) {

@@ -16,8 +16,10 @@ import java.util.TreeSet;
  * written by {@code safetensors.torch.save_file(model.state_dict(), path)} loads here and back.
  *
  * <p>Loading is strict and all-or-nothing: every tensor a module expects must be present under its
- * prefix with the same shape and dtype F32, and no tensor under a claimed prefix may be left unused.
- * Everything is checked before the first value is copied, so a refused file leaves the model as it was.
+ * prefix with the same shape and dtype F32 and only finite values, and no tensor under a claimed prefix
+ * may be left unused. Everything is checked before the first value is copied, so a refused file leaves
+ * the model as it was. Loading from a path maps the file ({@link SafeTensors#readMapped}): only the
+ * tensors the modules take are read.
  */
 public final class Weights {
     private Weights() {
@@ -46,16 +48,15 @@ public final class Weights {
 
     /** Loads one module from a file whose tensors carry no prefix (e.g. a bare nn.LSTM state_dict). */
     public static void load(Path path, Parameters params) throws IOException {
-        load(SafeTensors.read(path), Map.of("", params));
+        load(path, Map.of("", params));
     }
 
     /** Loads several modules from one file. */
     public static void load(Path path, Map<String, Parameters> modules) throws IOException {
-        try {
-            load(SafeTensors.read(path), modules);
-        } catch (InvalidWeightsException e) {
-            throw e.getMessage().startsWith(path.toString()) ? e : new InvalidWeightsException(path + ": " + e.getMessage());
-        }
+        SafeTensors.readMapped(path, contents -> {
+            load(contents, modules);
+            return null;
+        });
     }
 
     /**
@@ -105,6 +106,7 @@ public final class Weights {
                     continue;
                 }
                 float[] v = f.toFloatArray();
+                if (!allFinite(name, v, problems)) continue;
                 System.arraycopy(v, 0, copy, t.offset(), v.length);
             }
             staged.put(params.values(), copy);
@@ -119,6 +121,17 @@ public final class Weights {
             }
         }
         return staged;
+    }
+
+    /** Whether every value is finite; else problems gets the first that is not. */
+    private static boolean allFinite(String name, float[] values, List<String> problems) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                problems.add("tensor '" + name + "' holds " + values[i] + " at index " + i + "; values must be finite");
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean sameShape(long[] file, int[] expected) {

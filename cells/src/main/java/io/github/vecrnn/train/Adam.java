@@ -55,22 +55,46 @@ public final class Adam extends Optimizer {
     }
 
     @Override
-    protected void update(int module, float[] p, float[] g, long step) {
+    protected boolean update(int module, float[] p, float[] g, int from, int to, long step, boolean write) {
         float lr = learningRate;
         float[] mm = m[module], vv = v[module];
         float correction1 = (float) (1 - Math.pow(beta1, step));
         float sqrtCorrection2 = (float) Math.sqrt(1 - Math.pow(beta2, step));
         float stepSize = lr / correction1;
         float decay = decoupled ? 1f - lr * weightDecay : 1f;
-        for (int i = 0; i < p.length; i++) {
-            float grad = g[i];
-            if (decoupled) p[i] *= decay;
-            else if (weightDecay != 0f) grad += weightDecay * p[i];
-            mm[i] = beta1 * mm[i] + (1f - beta1) * grad;
-            vv[i] = beta2 * vv[i] + (1f - beta2) * grad * grad;
-            float denom = (float) Math.sqrt(vv[i]) / sqrtCorrection2 + eps;
-            p[i] -= stepSize * mm[i] / denom;
+        boolean finite = true;
+        for (int i = from; i < to; i++) {
+            float param = p[i], grad = g[i];
+            if (decoupled) param *= decay;
+            else if (weightDecay != 0f) grad += weightDecay * param;
+            float first = beta1 * mm[i] + (1f - beta1) * grad;              // m_t
+            float second = beta2 * vv[i] + (1f - beta2) * grad * grad;      // v_t
+            float denom = (float) Math.sqrt(second) / sqrtCorrection2 + eps;
+            param -= stepSize * first / denom;
+            finite &= Float.isFinite(param) & Float.isFinite(first) & Float.isFinite(second);
+            if (write) {
+                p[i] = param;
+                mm[i] = first;
+                vv[i] = second;
+            }
         }
+        return finite;
+    }
+
+    @Override
+    protected List<String> stateNames() {
+        return List.of("exp_avg", "exp_avg_sq");
+    }
+
+    /** The first moment must be finite, the second finite and >= 0 (it is a mean of squares). */
+    @Override
+    protected boolean isValidState(String slot, float value) {
+        return Float.isFinite(value) && (!slot.equals("exp_avg_sq") || value >= 0f);
+    }
+
+    @Override
+    protected String stateRequirement(String slot) {
+        return slot.equals("exp_avg_sq") ? "finite and >= 0" : "finite";
     }
 
     /** First and second moments, PyTorch's {@code exp_avg} and {@code exp_avg_sq}. */

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Everything a training run needs to continue exactly where it stopped, in one safetensors file:
@@ -69,18 +70,19 @@ public final class Checkpoint {
     /**
      * Restores a checkpoint into a trainer built like the one that saved it; returns the caller's strings.
      * A file that does not match (another architecture, optimizer or format) or is corrupt is refused with
-     * an {@link InvalidWeightsException} giving the reasons, and the trainer is left as it was.
+     * an {@link InvalidWeightsException} giving the reasons, and the trainer is left as it was. The file is
+     * mapped, not read whole ({@link SafeTensors#readMapped}).
      */
     public static Map<String, String> load(Path path, Trainer trainer) throws IOException {
-        SafeTensors.Contents contents = SafeTensors.read(path);
-        try {
-            return load(contents, trainer);
-        } catch (InvalidWeightsException e) {
-            throw new InvalidWeightsException(path + ": " + e.getMessage());
-        }
+        return SafeTensors.readMapped(path, contents -> load(contents, trainer));
     }
 
-    /** As {@link #load(Path, Trainer)}, from parsed contents. */
+    /**
+     * As {@link #load(Path, Trainer)}, from parsed contents. Every value is checked before anything is
+     * changed: the format, the weights' names, shapes and finiteness, the optimizer's kind and settings,
+     * its state's names, shapes and values (finite; Adam's second moment also >= 0), the step counts, the
+     * learning rate and the generator's state, each number in the exact form {@link #save} writes.
+     */
     public static Map<String, String> load(SafeTensors.Contents contents, Trainer trainer) {
         Map<String, String> meta = contents.metadata();
         if (!FORMAT.equals(meta.get("format"))) {
@@ -89,21 +91,12 @@ public final class Checkpoint {
         }
         SequenceModel model = trainer.model();
         Optimizer optimizer = trainer.optimizer();
-        Map<String, Parameters> modules = model.namedParameters();
-        List<String> problems = new ArrayList<>(Weights.check(contents, modules));
-        long step = nonNegative(meta, "trainer.step", problems);
-        long optimizerSteps = nonNegative(meta, OPTIMIZER + "steps", problems);
-        long rngState = number(meta, "rng.dropout", problems);
-        float learningRate = Float.NaN;
-        String lr = meta.get(OPTIMIZER + "learning_rate");
-        try {
-            learningRate = Float.parseFloat(lr == null ? "" : lr);
-        } catch (NumberFormatException e) {
-            problems.add("metadata 'optimizer.learning_rate' is " + quoted(lr) + ", not a number");
-        }
-        if (!Float.isNaN(learningRate) && !(learningRate > 0f && Float.isFinite(learningRate))) {
-            problems.add("metadata 'optimizer.learning_rate' is " + lr + ", not positive and finite");
-        }
+        List<Parameters> params = model.parameters();
+        List<String> problems = new ArrayList<>(Weights.check(contents, model.namedParameters()));
+        long step = count(meta, "trainer.step", problems);
+        long optimizerSteps = count(meta, OPTIMIZER + "steps", problems);
+        long rngState = integer(meta, "rng.dropout", problems);
+        float learningRate = learningRate(meta, problems);
         Map<String, String> saved = new TreeMap<>(), current = new TreeMap<>(optimizer.settings());
         for (Map.Entry<String, String> e : meta.entrySet()) {
             String key = e.getKey();
@@ -113,22 +106,19 @@ public final class Checkpoint {
         }
         if (!saved.equals(current)) {
             problems.add("the checkpoint's optimizer is " + saved + ", this trainer's is " + current);
+        } else {
+            checkOptimizerState(contents, model, optimizer, problems);
+        }
+        if (!optimizer.servesModules(params.size())) {
+            problems.add("this trainer's optimizer was set up for other modules than the model's " + params.size());
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidWeightsException("checkpoint refused, nothing loaded: " + String.join("; ", problems));
         }
 
-        if (!problems.isEmpty()) throw refused(problems);
-
-        // The optimizer's state is loaded like weights: one module view per slot and module, named
-        // "optimizer.<slot>.<module prefix>", checked and copied together with the weights, all or nothing.
-        optimizer.setUp(model.parameters()); // zero state, as before a first step: harmless if the load is refused
-        Map<String, Parameters> arrays = arrays(model, optimizer);
-        for (String name : contents.tensors().keySet()) {
-            if (name.startsWith(OPTIMIZER) && arrays.keySet().stream().noneMatch(name::startsWith)) {
-                problems.add("unexpected tensor '" + name + "'");
-            }
-        }
-        if (!problems.isEmpty()) throw refused(problems);
-        Weights.load(contents, arrays);
-        // After the arrays nothing can fail.
+        // Everything is checked: from here nothing can fail.
+        optimizer.setUp(params);
+        Weights.load(contents, arrays(model, optimizer));
         optimizer.restoreSteps(optimizerSteps);
         optimizer.setLearningRate(learningRate);
         model.rnn().dropoutRng().setState(rngState);
@@ -138,6 +128,43 @@ public final class Checkpoint {
             if (e.getKey().startsWith(USER)) user.put(e.getKey().substring(USER.length()), e.getValue());
         }
         return user;
+    }
+
+    /**
+     * The optimizer state's tensors, checked against the model's modules (one per slot and module, named
+     * "optimizer.<slot>.<module prefix><tensor>") and against what the optimizer allows of their values,
+     * before the optimizer has any state (staged in scratch arrays); unknown "optimizer." tensors are problems.
+     */
+    private static void checkOptimizerState(SafeTensors.Contents contents, SequenceModel model, Optimizer optimizer,
+                                            List<String> problems) {
+        Map<String, Parameters> slots = new LinkedHashMap<>();
+        for (String slot : optimizer.stateNames()) {
+            for (Map.Entry<String, Parameters> m : model.namedParameters().entrySet()) {
+                Parameters module = m.getValue();
+                slots.put(OPTIMIZER + slot + "." + m.getKey(), module.withValues(new float[module.size()]));
+            }
+        }
+        List<String> slotProblems = Weights.check(contents, slots);
+        problems.addAll(slotProblems);
+        for (String name : contents.tensors().keySet()) {
+            if (name.startsWith(OPTIMIZER) && slots.keySet().stream().noneMatch(name::startsWith)) {
+                problems.add("unexpected tensor '" + name + "'");
+            }
+        }
+        if (!slotProblems.isEmpty()) return;
+        for (String slot : optimizer.stateNames()) {
+            for (Map.Entry<String, SafeTensors.Tensor> e : contents.tensors().entrySet()) {
+                if (!e.getKey().startsWith(OPTIMIZER + slot + ".")) continue;
+                float[] values = e.getValue().toFloatArray();
+                for (int i = 0; i < values.length; i++) {
+                    if (!optimizer.isValidState(slot, values[i])) {
+                        problems.add("optimizer state '" + e.getKey() + "' holds " + values[i] + " at index " + i + "; "
+                                + slot + " must be " + optimizer.stateRequirement(slot));
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -156,27 +183,49 @@ public final class Checkpoint {
         return arrays;
     }
 
-    private static InvalidWeightsException refused(List<String> problems) {
-        return new InvalidWeightsException("checkpoint refused, nothing loaded: " + String.join("; ", problems));
-    }
-
     private static String quoted(String s) {
         return s == null ? "missing" : "\"" + s + "\"";
     }
 
-    private static long number(Map<String, String> meta, String key, List<String> problems) {
+    /** The integers save writes: an optional '-', digits, no leading zero, no '+', no spaces. */
+    private static final Pattern INTEGER = Pattern.compile("-?(0|[1-9][0-9]*)");
+    /** The decimal form Float.toString writes (digits, '.', digits, an optional exponent): no NaN, no hex, no suffix. */
+    private static final Pattern DECIMAL = Pattern.compile("-?(0|[1-9][0-9]*)\\.[0-9]+(E-?[0-9]+)?");
+
+    private static long integer(Map<String, String> meta, String key, List<String> problems) {
         String v = meta.get(key);
-        try {
-            return Long.parseLong(v == null ? "" : v);
-        } catch (NumberFormatException e) {
+        if (v == null || !INTEGER.matcher(v).matches()) {
             problems.add("metadata '" + key + "' is " + quoted(v) + ", not an integer");
+            return 0;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            problems.add("metadata '" + key + "' is " + quoted(v) + ", outside the range of a 64-bit integer");
             return 0;
         }
     }
 
-    private static long nonNegative(Map<String, String> meta, String key, List<String> problems) {
-        long v = number(meta, key, problems);
+    /** A step count: an integer in [0, Long.MAX_VALUE), so that the next step can still be counted. */
+    private static long count(Map<String, String> meta, String key, List<String> problems) {
+        long v = integer(meta, key, problems);
         if (v < 0) problems.add("metadata '" + key + "' is " + v + ", negative");
+        if (v == Long.MAX_VALUE) problems.add("metadata '" + key + "' is " + v + ", the largest long: no step could follow");
         return v;
+    }
+
+    private static float learningRate(Map<String, String> meta, List<String> problems) {
+        String key = OPTIMIZER + "learning_rate", v = meta.get(key);
+        if ("NaN".equals(v) || "Infinity".equals(v) || "-Infinity".equals(v)) {
+            problems.add("metadata '" + key + "' is " + v + ", not positive and finite");
+            return Float.NaN;
+        }
+        if (v == null || !DECIMAL.matcher(v).matches()) {
+            problems.add("metadata '" + key + "' is " + quoted(v) + ", not a decimal number as Float.toString writes it");
+            return Float.NaN;
+        }
+        float lr = Float.parseFloat(v);
+        if (!(lr > 0f && Float.isFinite(lr))) problems.add("metadata '" + key + "' is " + v + ", not positive and finite");
+        return lr;
     }
 }

@@ -38,14 +38,46 @@ public abstract class Optimizer {
         return stepCount;
     }
 
-    /** One update of every module from its gradients. */
+    /**
+     * One update of every module from its gradients, all or nothing: when any new value (a weight or a
+     * state element) would be NaN or infinite, nothing is written, the step count stays, and a
+     * {@link NonFiniteException} names the first such element (as "module k: tensor[index]").
+     */
     public final void step(List<Parameters> params) {
+        step(params, null);
+    }
+
+    /**
+     * As {@link #step(List)}; prefixes (null: none) name the modules in the exception, as the Trainer's
+     * "rnn." and "head.". Every update is first computed without writing, to check it is finite, then
+     * computed again and written: the check costs one more pass over the values, and a refused step leaves
+     * the weights and the state exactly as they were.
+     */
+    final void step(List<Parameters> params, List<String> prefixes) {
         setUp(params);
-        stepCount++;
+        long next = stepCount + 1;
         for (int i = 0; i < params.size(); i++) {
             Parameters p = params.get(i);
-            update(i, p.values(), p.gradients(), stepCount);
+            if (!update(i, p.values(), p.gradients(), 0, p.size(), next, false)) {
+                throw notFinite(i, p, next, prefixes);
+            }
         }
+        for (int i = 0; i < params.size(); i++) {
+            Parameters p = params.get(i);
+            update(i, p.values(), p.gradients(), 0, p.size(), next, true);
+        }
+        stepCount = next;
+    }
+
+    /** The exception for module i, whose update at step is not finite, naming its first element that is not. */
+    private NonFiniteException notFinite(int module, Parameters p, long step, List<String> prefixes) {
+        int index = 0;
+        while (index < p.size() - 1 && update(module, p.values(), p.gradients(), index, index + 1, step, false)) index++;
+        Parameters.Tensor t = p.tensorAt(index);
+        String name = (prefixes == null ? "module " + module + ": " : prefixes.get(module)) + t.name() + "[" + (index - t.offset()) + "]";
+        return new NonFiniteException(step, name, "step " + step + ": the update of " + name + " (value " + p.values()[index]
+                + ", gradient " + p.gradients()[index] + ", learning rate " + learningRate
+                + ") would not be finite; no update was made, the weights are those of the last good step");
     }
 
     /**
@@ -74,7 +106,7 @@ public abstract class Optimizer {
         return Map.of("optimizer", getClass().getSimpleName());
     }
 
-    /** Sets the step count, for resuming from a checkpoint. */
+    /** Sets the step count, for resuming from a checkpoint (0 <= steps < Long.MAX_VALUE, checked there). */
     void restoreSteps(long steps) {
         this.stepCount = steps;
     }
@@ -82,6 +114,33 @@ public abstract class Optimizer {
     /** Allocates the per-module state (first step only). */
     protected abstract void allocate(List<Parameters> params);
 
-    /** Updates module i; step counts from 1. */
-    protected abstract void update(int module, float[] values, float[] gradients, long step);
+    /**
+     * The update of module i's elements [from, to) at step (counting from 1): with write false computes
+     * the new weights and state elements and only returns whether all are finite; with write true stores
+     * them (and returns the same). Both must compute the same values.
+     */
+    protected abstract boolean update(int module, float[] values, float[] gradients, int from, int to, long step, boolean write);
+
+    /** The names of the state slots (as {@link #state()} will have them), known before {@link #setUp}. */
+    protected List<String> stateNames() {
+        return List.of();
+    }
+
+    /**
+     * Whether value can be an element of the named state slot: a checkpoint that holds any other value is
+     * refused. By default a value must be finite; Adam's second moment must also be >= 0.
+     */
+    protected boolean isValidState(String slot, float value) {
+        return Float.isFinite(value);
+    }
+
+    /** What {@link #isValidState} asks of the slot's values, for messages. */
+    protected String stateRequirement(String slot) {
+        return "finite";
+    }
+
+    /** Whether {@link #setUp} would take this many modules: always before the first call, else the same count. */
+    final boolean servesModules(int count) {
+        return modules < 0 || modules == count;
+    }
 }

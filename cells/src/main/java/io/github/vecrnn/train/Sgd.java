@@ -44,17 +44,28 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
-    protected void update(int module, float[] p, float[] g, long step) {
+    protected boolean update(int module, float[] p, float[] g, int from, int to, long step, boolean write) {
         float lr = learningRate;
         float[] buf = buffers[module];
-        for (int i = 0; i < p.length; i++) {
+        boolean finite = true;
+        for (int i = from; i < to; i++) {
             float d = weightDecay == 0f ? g[i] : g[i] + weightDecay * p[i];
             if (buf != null) {
-                buf[i] = step == 1 ? d : momentum * buf[i] + d;
-                d = nesterov ? d + momentum * buf[i] : buf[i];
+                float b = step == 1 ? d : momentum * buf[i] + d;
+                d = nesterov ? d + momentum * b : b;
+                finite &= Float.isFinite(b);
+                if (write) buf[i] = b;
             }
-            p[i] -= lr * d;
+            float param = p[i] - lr * d;
+            finite &= Float.isFinite(param);
+            if (write) p[i] = param;
         }
+        return finite;
+    }
+
+    @Override
+    protected List<String> stateNames() {
+        return momentum == 0f ? List.of() : List.of("momentum_buffer");
     }
 
     /** The momentum buffers, PyTorch's {@code momentum_buffer} (none without momentum). */

@@ -3,6 +3,7 @@ package io.github.vecrnn.train;
 import io.github.vecrnn.cells.Parameters;
 import io.github.vecrnn.cells.RnnState;
 import io.github.vecrnn.cells.SequenceModel;
+import io.github.vecrnn.cells.internal.CallGuard;
 
 import java.util.List;
 
@@ -15,8 +16,9 @@ import java.util.List;
  * for (...) { float loss = trainer.step(x, y, batch, steps, null); }
  * }</pre>
  *
- * <p>A loss or gradient that is NaN or infinite throws {@link NonFiniteException} naming the step and
- * the parameter; the update is skipped, so the model keeps the weights of the last good step.
+ * <p>A loss (as the float returned), a gradient or an updated weight or optimizer state that would be
+ * NaN or infinite throws {@link NonFiniteException} naming the step and the parameter; the update is not
+ * made, so the model and the optimizer keep the values of the last good step.
  */
 public final class Trainer {
     private static final List<String> PREFIXES = List.of("rnn.", "head.");
@@ -25,6 +27,7 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final List<Parameters> params;
     private final float[] dLogits;
+    private final CallGuard guard = new CallGuard("a Trainer");
     private double clipNorm = Double.NaN;
     private float clipValue = Float.NaN;
     private long step;
@@ -85,7 +88,12 @@ public final class Trainer {
 
     /** One training step from the given initial states (null: zeros). */
     public float step(float[] x, float[] target, int batch, int steps, int[] lengths, RnnState initial) {
-        return update(x, target, batch, steps, lengths, initial, 0);
+        guard.enter();
+        try {
+            return update(x, target, batch, steps, lengths, initial, 0);
+        } finally {
+            guard.exit();
+        }
     }
 
     /** A step whose loss ignores steps t < ignoreFirst (truncated BPTT's overlap). */
@@ -96,20 +104,31 @@ public final class Trainer {
         if (ignoreFirst > 0) model.maskStepsBefore(ignoreFirst);
         int rows = model.rows(), cols = model.head().outFeatures();
         double value = loss.compute(logits, target, rows, cols, model.rowMask(), dLogits);
-        if (!Double.isFinite(value)) {
-            throw new NonFiniteException(current, null, "step " + current + ": the loss is " + value + "; no update was made");
+        float returned = (float) value;
+        if (!Float.isFinite(returned)) {
+            throw new NonFiniteException(current, null, "step " + current + ": the loss is " + value
+                    + (Double.isFinite(value) ? ", beyond float's range" : "") + "; no update was made");
         }
         model.backward(dLogits);
         checkGradients(current, params, PREFIXES);
         if (!Double.isNaN(clipNorm)) lastNorm = Clipping.clipByGlobalNorm(params, clipNorm);
         if (!Float.isNaN(clipValue)) Clipping.clipByValue(params, clipValue);
-        optimizer.step(params);
+        optimizer.step(params, PREFIXES);      // all or nothing: refuses an update that is not finite
         step = current;
-        return (float) value;
+        return returned;
     }
 
     /** The loss without training (no gradients, no update); dropout is still as the model is set. */
     public float evaluate(float[] x, float[] target, int batch, int steps, int[] lengths) {
+        guard.enter();
+        try {
+            return runEvaluate(x, target, batch, steps, lengths);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private float runEvaluate(float[] x, float[] target, int batch, int steps, int[] lengths) {
         float[] logits = model.forward(x, batch, steps, lengths, null);
         return (float) loss.compute(logits, target, model.rows(), model.head().outFeatures(), model.rowMask(), dLogits);
     }
@@ -152,6 +171,15 @@ public final class Trainer {
      * @return the mean of the updates' losses
      */
     public float stepTruncated(float[] x, float[] target, int batch, int totalSteps, int k1, int k2, RnnState state) {
+        guard.enter();
+        try {
+            return runTruncated(x, target, batch, totalSteps, k1, k2, state);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private float runTruncated(float[] x, float[] target, int batch, int totalSteps, int k1, int k2, RnnState state) {
         if (model.readout() != io.github.vecrnn.cells.Readout.PER_STEP) {
             throw new IllegalArgumentException("truncated BPTT needs per-step targets (Readout.PER_STEP)");
         }
@@ -211,11 +239,7 @@ public final class Trainer {
     }
 
     private static String nameOf(Parameters p, int index) {
-        for (Parameters.Tensor t : p.tensors()) {
-            if (index >= t.offset() && index < t.offset() + t.size()) {
-                return t.name() + "[" + (index - t.offset()) + "]";
-            }
-        }
-        return "#" + index;
+        Parameters.Tensor t = p.tensorAt(index);
+        return t.name() + "[" + (index - t.offset()) + "]";
     }
 }

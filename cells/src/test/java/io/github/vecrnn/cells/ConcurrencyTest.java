@@ -11,7 +11,9 @@ import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
@@ -134,5 +136,57 @@ class ConcurrencyTest {
         float[] after = infer(replica, r), original = infer(model, r);
         assertArrayEquals(original, after);
         assertEquals(false, java.util.Arrays.equals(before, after), "the changed weight should change the output");
+    }
+
+    /**
+     * One instance shared by two threads (documented as not allowed) is detected, not computed wrong
+     * silently: a call that starts while another thread's call runs on the same Rnn, FrozenRnn, Dense,
+     * SequenceModel or Trainer throws IllegalStateException naming replica().
+     */
+    @Test
+    void aSecondThreadInsideOneInstanceIsRefused() throws Exception {
+        Rnn rnn = Rnn.lstm(INPUT, 64).maxBatch(4).maxSteps(MAX_STEPS).seed(3).build();
+        FrozenRnn frozen = rnn.freeze();
+        SequenceModel model = model();
+        io.github.vecrnn.train.Trainer trainer = new io.github.vecrnn.train.Trainer(model(), io.github.vecrnn.train.Loss.MSE,
+                                                                                   new io.github.vecrnn.train.Sgd(1e-3f));
+        Dense dense = new Dense(INPUT, 3, 64, new Rng(1));
+        float[] x = new float[MAX_STEPS * 4 * INPUT], y = new float[MAX_STEPS * 4 * 3], rows = new float[64 * INPUT];
+        List<Runnable> calls = List.of(() -> rnn.forward(x, 4, MAX_STEPS, null, null),
+                                       () -> frozen.forward(x, 4, MAX_STEPS, null, null),
+                                       () -> model.forward(x, 4, MAX_STEPS, null, null),
+                                       () -> trainer.step(x, y, 4, MAX_STEPS, null),
+                                       () -> dense.forward(rows, 64));
+        for (Runnable call : calls) {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                java.util.concurrent.atomic.AtomicReference<IllegalStateException> refused = new java.util.concurrent.atomic.AtomicReference<>();
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                List<Future<?>> both = new ArrayList<>();
+                for (int t = 0; t < 2; t++) {
+                    both.add(pool.submit(() -> {
+                        start.await();
+                        for (int i = 0; i < 20_000 && refused.get() == null; i++) {
+                            try {
+                                call.run();
+                            } catch (IllegalStateException e) {
+                                refused.compareAndSet(null, e);
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (Future<?> f : both) f.get();
+                IllegalStateException e = refused.get();
+                assertNotNull(e, "two threads in one instance for 20,000 calls each, never refused");
+                assertTrue(e.getMessage().contains("serves one thread at a time") && e.getMessage().contains("replica()"), e.getMessage());
+            } finally {
+                pool.shutdown();
+            }
+        }
+        // After the misuse, each instance still works for one thread.
+        rnn.forward(x, 4, MAX_STEPS, null, null);
+        trainer.step(x, y, 4, MAX_STEPS, null);
     }
 }

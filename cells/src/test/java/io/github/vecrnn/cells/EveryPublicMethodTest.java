@@ -149,7 +149,7 @@ class EveryPublicMethodTest {
         }
         t.add(bad("Kernels.dot(float[], int, float[], int, int)", "y offset must be >= 0, got -2", () -> K.dot(a, 0, b, -2, 3)));
         t.add(bad("ArrayOps.dot(float[], int, float[], int, int)", "n must be >= 0, got -1", () -> ArrayOps.dot(a, 0, b, 0, -1)));
-        t.add(bad("Kernels.axpy(float, float[], int, float[], int, int)", "output has length 12 but offset 0 + n 13",
+        t.add(bad("Kernels.axpy(float, float[], int, float[], int, int)", "y has length 12 but offset 0 + n 13",
                   () -> K.axpy(1f, new float[13], 0, c, 0, 13)));
         t.add(bad("ArrayOps.axpy(float, float[], int, float[], int, int)", "offset 5 + n 8", () -> ArrayOps.axpy(1f, a, 5, c, 0, 8)));
         t.add(bad("Kernels.scale(float, float[], int, float[], int, int)", "offset 0 + n 13", () -> K.scale(2f, a, 0, c, 0, 13)));
@@ -217,6 +217,7 @@ class EveryPublicMethodTest {
         t.add(bad("SequenceModel.backward(float[])", "dy has 3 floats, shape [10, 2] needs 20", () -> model.backward(new float[3])));
         t.add(bad("Parameters.withValues(float[])", "values has 3 floats, the tensors [weight, bias] need 10",
                   () -> dense.parameters().withValues(new float[3])));
+        t.add(bad("Parameters.tensorAt(int)", "index 99999 is outside the parameters'", () -> params.tensorAt(99999)));
         t.add(bad("Parameters.tensor(String)", "no parameter named 'weight_ih_l7'", () -> params.tensor("weight_ih_l7")));
         t.add(bad("Parameters.Builder.add(String, int[])", "non-positive dimension in [3, 0]", () -> new Parameters.Builder().add("w", 3, 0)));
         t.add(bad("new Parameters.Tensor(String, int, int[])", "offset must be >= 0, got -4", () -> new Parameters.Tensor("w", -4, new int[] {2})));
@@ -275,6 +276,8 @@ class EveryPublicMethodTest {
 
         // ---- io
         t.add(new Case("SafeTensors.read(Path)", NoSuchFileException.class, "no-such-directory", () -> SafeTensors.read(MISSING)));
+        t.add(new Case("SafeTensors.readMapped(Path, Function)", NoSuchFileException.class, "no-such-directory",
+                       () -> SafeTensors.readMapped(MISSING, contents -> contents)));
         t.add(bad("SafeTensors.parse(byte[])", "file is 3 bytes, shorter than the 8-byte header length", () -> SafeTensors.parse(new byte[3])));
         SafeTensors.FloatTensor one = new SafeTensors.FloatTensor("w", new int[] {2}, new float[2], 0);
         t.add(bad("SafeTensors.toBytes(List, Map)", "duplicate tensor name w", () -> SafeTensors.toBytes(List.of(one, one), Map.of())));

@@ -111,4 +111,31 @@ class RnnArgumentTest {
         RnnOutput second = parts.forward(java.util.Arrays.copyOfRange(x, 18, 36), 2, 3, null, state);
         assertArrayEquals(expected, second.finalHiddenCopy());
     }
+
+    @Test
+    void initialStatesMustBeFiniteAndOfTheCellsKind() {
+        float[] x = new float[5 * 2 * 3];
+        RnnState h0 = lstm.newState(2);
+        h0.hidden()[2 * 2 * 4 + 4 + 1] = Float.NaN;      // [slices 4, batch 2, hidden 4]: slice 2 (layer 1, forward), b 1, unit 1
+        fails(() -> lstm.forward(x, 2, 5, null, h0), "initial state h_0[2, 1, 1] is NaN", "layer 1 forward, b=1", "must be finite");
+        RnnState c0 = lstm.newState(2);
+        c0.cell()[3] = Float.POSITIVE_INFINITY;
+        fails(() -> lstm.forward(x, 2, 5, null, c0), "initial state c_0[0, 0, 3] is Infinity");
+        Rnn gru = Rnn.gru(3, 4).layers(2).bidirectional(true).maxBatch(2).maxSteps(5).build();
+        fails(() -> gru.forward(x, 2, 5, null, lstm.newState(2)), "initial state has a cell state; GRU has none");
+        fails(() -> lstm.forward(x, 2, 5, null, gru.newState(2)), "initial state lacks a cell state; LSTM needs one");
+        // checkFinite(false) leaves the check to the caller, for inputs and states alike
+        Rnn unchecked = Rnn.lstm(3, 4).layers(2).bidirectional(true).maxBatch(2).maxSteps(5).checkFinite(false).build();
+        unchecked.forward(x, 2, 5, null, h0);
+    }
+
+    @Test
+    void aStackWhoseBuffersCannotFitTheHeapIsRefusedWithItsSize() {
+        long heap = Runtime.getRuntime().maxMemory();
+        int steps = (int) Math.min(Integer.MAX_VALUE / 64, heap / 100);  // about 110 floats (440 bytes) a row: 4x the heap
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Rnn.lstm(4, 8).maxSteps(steps).build());
+        assertTrue(e.getMessage().contains("this stack's buffers take about") && e.getMessage().contains("maxSteps " + steps)
+                   && e.getMessage().contains("more than the JVM's whole heap"), e.getMessage());
+    }
 }

@@ -74,8 +74,12 @@ class SafeTensorsFuzzTest {
                 + "\"scalar\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[16,20]},"
                 + "\"empty\":{\"dtype\":\"I32\",\"shape\":[0,3],\"data_offsets\":[20,20]},"
                 + "\"half\":{\"dtype\":\"BF16\",\"shape\":[1,2],\"data_offsets\":[20,24]},"
-                + "\"ü\\u00fc\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[24,28]}}";
-        seeds.add(file(header, 28));
+                + "\"ü\\u00fc\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[24,28]},"
+                + "\"u16\":{\"dtype\":\"U16\",\"shape\":[3],\"data_offsets\":[28,34]},"
+                + "\"f4\":{\"dtype\":\"F4\",\"shape\":[2,3],\"data_offsets\":[34,37]},"
+                + "\"c64\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[37,45]},"
+                + "\"\\ud83d\\ude00\":{\"dtype\":\"F8_E4M3\",\"shape\":[3],\"extra\":[1,{\"a\":null}],\"data_offsets\":[45,48]}}";
+        seeds.add(file(header, 48));
         return seeds;
     }
 
@@ -135,8 +139,8 @@ class SafeTensorsFuzzTest {
         boolean loaded = false;
         try {
             SafeTensors.Contents c = SafeTensors.parse(input);
+            checkIndependently(input, c);
             for (SafeTensors.Tensor t : c.tensors().values()) {
-                if (t.data().remaining() != t.elements() * t.dtype().bytes()) throw new AssertionError("size of " + t.name());
                 if (t.dtype() == SafeTensors.DType.F32) t.toFloatArray();
                 if (t.dtype() == SafeTensors.DType.F64) t.toDoubleArray();
             }
@@ -164,6 +168,51 @@ class SafeTensorsFuzzTest {
             failures.add(origin + ": " + t + " (input " + save(input) + ")");
         }
         return loaded;
+    }
+
+    /**
+     * What a loaded file must be, checked apart from the reader: its header parses as strict JSON
+     * ({@link JsonTree}), names the same tensors with the same dtypes and shapes, each tensor's bytes are
+     * elements x dtype size and are the file's bytes at its data_offsets, and the offsets, sorted, tile the
+     * data section exactly: contiguous from 0 to the end of the file, no gap, no overlap.
+     */
+    static void checkIndependently(byte[] file, SafeTensors.Contents c) {
+        int n = (int) headerLength(file), dataStart = 8 + n;
+        Object root = JsonTree.parse(new String(file, 8, n, StandardCharsets.UTF_8));
+        Map<?, ?> entries = (Map<?, ?>) root;
+        List<long[]> ranges = new ArrayList<>();
+        int tensors = 0;
+        for (Map.Entry<?, ?> e : entries.entrySet()) {
+            if (e.getKey().equals("__metadata__")) continue;
+            tensors++;
+            String name = (String) e.getKey();
+            Map<?, ?> info = (Map<?, ?>) e.getValue();
+            SafeTensors.Tensor t = c.get(name);
+            if (!t.dtype().name().equals(info.get("dtype"))) throw new AssertionError("dtype of " + name);
+            List<?> shape = (List<?>) info.get("shape"), offsets = (List<?>) info.get("data_offsets");
+            long elements = 1;
+            for (int i = 0; i < shape.size(); i++) {
+                if ((Long) shape.get(i) != t.shape()[i]) throw new AssertionError("shape of " + name);
+                elements *= (Long) shape.get(i);
+            }
+            if (shape.size() != t.shape().length) throw new AssertionError("rank of " + name);
+            long begin = (Long) offsets.get(0), end = (Long) offsets.get(1);
+            if ((end - begin) * 8 != elements * t.dtype().bits()) throw new AssertionError("byte count of " + name);
+            byte[] bytes = new byte[t.data().remaining()];
+            t.data().duplicate().get(bytes);
+            if (!Arrays.equals(bytes, Arrays.copyOfRange(file, (int) (dataStart + begin), (int) (dataStart + end)))) {
+                throw new AssertionError("the bytes of " + name + " are not the file's at its data_offsets");
+            }
+            ranges.add(new long[] {begin, end});
+        }
+        if (tensors != c.tensors().size()) throw new AssertionError("tensor count");
+        ranges.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        long covered = 0;
+        for (long[] r : ranges) {
+            if (r[0] != covered) throw new AssertionError("offsets not contiguous at " + covered + ": " + r[0]);
+            covered = r[1];
+        }
+        if (covered != file.length - dataStart) throw new AssertionError("tensors cover " + covered + " of " + (file.length - dataStart) + " data bytes");
     }
 
     static List<String> snapshot(List<Parameters> params) {

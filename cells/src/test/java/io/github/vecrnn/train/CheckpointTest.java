@@ -197,4 +197,77 @@ public class CheckpointTest {
         assertTrue(e.getMessage().contains("'format' is missing"), e.getMessage());
         assertTrue(e.getMessage().contains("w.safetensors"), e.getMessage());
     }
+
+    /** A checkpoint's tensor list with one element of the named tensor set to value. */
+    static UnaryOperator<List<SafeTensors.FloatTensor>> set(String name, int index, float value) {
+        return l -> {
+            l.replaceAll(t -> {
+                if (!t.name().equals(name)) return t;
+                float[] v = t.values().clone();
+                v[index] = value;
+                return new SafeTensors.FloatTensor(t.name(), t.shape(), v, t.offset());
+            });
+            return l;
+        };
+    }
+
+    @Test
+    void anImpossibleOptimizerStateIsRefused() throws IOException {
+        Trainer target = trainer(7, optimizer("adam"));
+        run(target, new Rng(8), 0, 2);
+        refused(target, "optimizer state 'optimizer.exp_avg_sq.rnn.weight_ih_l0' holds -1.0 at index 3; exp_avg_sq must be finite and >= 0",
+                edit(set("optimizer.exp_avg_sq.rnn.weight_ih_l0", 3, -1f), m -> m));
+        refused(target, "holds NaN at index 0", edit(set("optimizer.exp_avg_sq.head.bias", 0, Float.NaN), m -> m));
+        refused(target, "holds Infinity at index 2", edit(set("optimizer.exp_avg.rnn.bias_hh_l1", 2, Float.POSITIVE_INFINITY), m -> m));
+        refused(target, "tensor 'rnn.weight_hh_l0' holds NaN at index 5", edit(set("rnn.weight_hh_l0", 5, Float.NaN), m -> m));
+        Trainer sgd = trainer(7, optimizer("sgd-nesterov"));
+        Trainer sgdSource = trainer(1, optimizer("sgd-nesterov"));
+        run(sgdSource, new Rng(2), 0, 3);
+        Path file = dir.resolve("sgd.safetensors");
+        Checkpoint.save(file, sgdSource);
+        Files.write(file, edit(set("optimizer.momentum_buffer.head.weight", 1, Float.NEGATIVE_INFINITY), m -> m)
+                .apply(Files.readAllBytes(file)));
+        List<String> before = snapshot(sgd);
+        InvalidWeightsException e = assertThrows(InvalidWeightsException.class, () -> Checkpoint.load(file, sgd));
+        assertTrue(e.getMessage().contains("'optimizer.momentum_buffer.head.weight' holds -Infinity at index 1; values must be finite"),
+                   e.getMessage());
+        assertEquals(before, snapshot(sgd));
+    }
+
+    @Test
+    void everyNumberIsCheckedBeforeAnythingIsLoaded() throws IOException {
+        Trainer target = trainer(7, optimizer("adam"));
+        run(target, new Rng(8), 0, 2);
+        // Each of these used to load the weights, the state and the steps before the bad value threw.
+        for (String lr : new String[] {"NaN", "-Infinity", "0.0", "-1.0E-3"}) {
+            refused(target, "'optimizer.learning_rate' is " + lr + ", not positive and finite",
+                    edit(l -> l, m -> { m.put("optimizer.learning_rate", lr); return m; }));
+        }
+        for (String lr : new String[] {" 0.005", "0.005f", "0x1p-8", "5e-3", "1"}) {
+            refused(target, "'optimizer.learning_rate' is \"" + lr + "\", not a decimal number",
+                    edit(l -> l, m -> { m.put("optimizer.learning_rate", lr); return m; }));
+        }
+        for (String step : new String[] {"+5", " 5", "05", "5.0"}) {
+            refused(target, "'trainer.step' is \"" + step + "\", not an integer",
+                    edit(l -> l, m -> { m.put("trainer.step", step); return m; }));
+        }
+        refused(target, "'optimizer.steps' is 9223372036854775807, the largest long",
+                edit(l -> l, m -> { m.put("optimizer.steps", Long.toString(Long.MAX_VALUE)); return m; }));
+        refused(target, "'rng.dropout' is \"99999999999999999999\", outside the range of a 64-bit integer",
+                edit(l -> l, m -> { m.put("rng.dropout", "99999999999999999999"); return m; }));
+    }
+
+    @Test
+    void refusalsSayCheckpointNotWeights() throws IOException {
+        Trainer target = trainer(7, optimizer("adam"));
+        Rnn wider = Rnn.lstm(INPUT, HIDDEN + 1).layers(2).dropout(0.3f).maxBatch(BATCH).maxSteps(STEPS).build();
+        Trainer other = new Trainer(new SequenceModel(wider, new Dense(HIDDEN + 1, OUT, BATCH * STEPS, new Rng(1)),
+                                                      Readout.PER_STEP), Loss.MSE, new Adam(5e-3f));
+        run(target, new Rng(8), 0, 1);
+        Path file = dir.resolve("c.safetensors");
+        Checkpoint.save(file, target);
+        InvalidWeightsException e = assertThrows(InvalidWeightsException.class, () -> Checkpoint.load(file, other));
+        assertTrue(e.getMessage().startsWith(file + ": checkpoint refused, nothing loaded: "), e.getMessage());
+        assertTrue(!e.getMessage().contains("weights refused"), e.getMessage());
+    }
 }

@@ -140,4 +140,57 @@ class TrainingTest {
         SequenceModel model = new SequenceModel(lstm, new Dense(6, 1, 2 * maxSteps, new Rng(9)), Readout.PER_STEP);
         return new Trainer(model, Loss.MSE, new Adam(1e-2f));
     }
+
+    /** Everything a refused step could change, as bits (the optimizer's state allocated first: zeros, as a first step finds it). */
+    static List<String> state(Trainer t) {
+        t.optimizer().setUp(t.model().parameters());
+        return CheckpointTest.snapshot(t);
+    }
+
+    static Trainer tinyTrainer(Optimizer optimizer, Loss loss) {
+        Rnn rnn = Rnn.lstm(2, 3).maxBatch(2).maxSteps(4).seed(5).build();
+        return new Trainer(new SequenceModel(rnn, new Dense(3, 1, 8, new Rng(6)), Readout.PER_STEP), loss, optimizer);
+    }
+
+    @Test
+    void anUpdateThatWouldWriteANonFiniteWeightIsRefusedWhole() {
+        float[] x = new float[4 * 2 * 2], y = new float[4 * 2];
+        java.util.Arrays.fill(x, 0.5f);
+        java.util.Arrays.fill(y, 1f);
+        for (Optimizer optimizer : new Optimizer[] {new Adam(1e38f), new Sgd(3e38f, 0.9f), new Adam(1e-3f, 0.9f, 0.999f, 1e-8f, 3e38f, false)}) {
+            Trainer t = tinyTrainer(optimizer, Loss.MSE);
+            List<String> before = state(t);
+            NonFiniteException e = assertThrows(NonFiniteException.class, () -> t.step(x, y, 2, 4, null), optimizer.toString());
+            assertEquals(1, e.step());
+            assertTrue(e.parameter().startsWith("rnn.") || e.parameter().startsWith("head."), e.getMessage());
+            assertTrue(e.getMessage().contains("would not be finite; no update was made"), e.getMessage());
+            assertEquals(before, state(t), "a refused update changed the weights, the optimizer's state or a step count");
+            assertEquals(0, t.steps());
+            assertEquals(0, t.optimizer().steps());
+        }
+        // A state element that overflows while the weight stays finite is refused too: with g = 1e30,
+        // v_t = (1 - beta2) g^2 is above float's range and the step would be 0 for that weight from then on.
+        Parameters.Builder b = new Parameters.Builder();
+        b.add("w", 3);
+        Parameters p = b.build();
+        p.gradients()[1] = 1e30f;
+        Adam adam = new Adam(1e-3f);
+        NonFiniteException e = assertThrows(NonFiniteException.class, () -> adam.step(List.of(p)));
+        assertEquals("module 0: w[1]", e.parameter());
+        assertArrayEquals(new float[3], p.values());
+        assertArrayEquals(new float[3], adam.state().get("exp_avg_sq")[0]);
+        assertEquals(0, adam.steps());
+    }
+
+    @Test
+    void aLossBeyondFloatsRangeIsRefusedNotReturnedAsInfinity() {
+        Trainer t = tinyTrainer(new Adam(1e-3f), Loss.MSE);
+        float[] x = new float[4 * 2 * 2], y = new float[4 * 2];
+        java.util.Arrays.fill(y, 1e20f);      // (1e20)^2 = 1e40: finite in double, infinite as a float
+        List<String> before = state(t);
+        NonFiniteException e = assertThrows(NonFiniteException.class, () -> t.step(x, y, 2, 4, null));
+        assertNull(e.parameter());
+        assertTrue(e.getMessage().contains("beyond float's range; no update was made"), e.getMessage());
+        assertEquals(before, state(t));
+    }
 }

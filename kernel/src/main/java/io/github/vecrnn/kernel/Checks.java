@@ -55,12 +55,12 @@ final class Checks {
         }
     }
 
-    /** out = f(in): both ranges fit, and they are either the same range or do not overlap. */
-    static void unary(String op, float[] in, int inOffset, float[] out, int outOffset, int n) {
+    /** out = f(in), each named as the method's parameter: both ranges fit, and are the same range or do not overlap. */
+    static void unary(String op, String inName, float[] in, int inOffset, String outName, float[] out, int outOffset, int n) {
         nonNegative(op, "n", n);
-        vector(op, "input", in, inOffset, n);
-        vector(op, "output", out, outOffset, n);
-        disjointOrSame(op, "input", in, inOffset, "output", out, outOffset, n);
+        vector(op, inName, in, inOffset, n);
+        vector(op, outName, out, outOffset, n);
+        disjointOrSame(op, inName, in, inOffset, outName, out, outOffset, n);
     }
 
     /** z = f(x, y): all ranges fit; z is x, y or disjoint from both. */

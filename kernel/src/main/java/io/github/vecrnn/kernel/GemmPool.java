@@ -273,6 +273,8 @@ final class GemmPool {
                         Thread.onSpinWait();
                     } else {
                         LockSupport.park(GemmPool.this);
+                        // Nobody answers a worker's interrupt; left set, it would make every park return at once.
+                        Thread.interrupted();
                     }
                 }
                 try {

@@ -456,13 +456,13 @@ public final class Kernels {
 
     /** y[i] += alpha * x[i] (one FMA per element). y may be x only if the ranges are the same. */
     public void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n) {
-        Checks.unary("axpy", x, xOffset, y, yOffset, n);
+        Checks.unary("axpy", "x", x, xOffset, "y", y, yOffset, n);
         support.axpy(alpha, x, xOffset, y, yOffset, n);
     }
 
     /** y[i] = alpha * x[i]; in place when y == x and the offsets are equal. */
     public void scale(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n) {
-        Checks.unary("scale", x, xOffset, y, yOffset, n);
+        Checks.unary("scale", "x", x, xOffset, "y", y, yOffset, n);
         support.scale(alpha, x, xOffset, y, yOffset, n);
     }
 
@@ -482,13 +482,13 @@ public final class Kernels {
 
     /** y[i] = sigmoid(x[i]); see {@link Activations} for the accuracy contract. */
     public void sigmoid(float[] x, int xOffset, float[] y, int yOffset, int n) {
-        Checks.unary("sigmoid", x, xOffset, y, yOffset, n);
+        Checks.unary("sigmoid", "x", x, xOffset, "y", y, yOffset, n);
         support.sigmoid(x, xOffset, y, yOffset, n);
     }
 
     /** y[i] = tanh(x[i]); see {@link Activations} for the accuracy contract. */
     public void tanh(float[] x, int xOffset, float[] y, int yOffset, int n) {
-        Checks.unary("tanh", x, xOffset, y, yOffset, n);
+        Checks.unary("tanh", "x", x, xOffset, "y", y, yOffset, n);
         support.tanh(x, xOffset, y, yOffset, n);
     }
 
@@ -543,13 +543,13 @@ public final class Kernels {
 
     /** d[i] = y[i] * (1 - y[i]): the sigmoid's derivative from its output y. */
     public void sigmoidDerivative(float[] y, int yOffset, float[] d, int dOffset, int n) {
-        Checks.unary("sigmoidDerivative", y, yOffset, d, dOffset, n);
+        Checks.unary("sigmoidDerivative", "y", y, yOffset, "d", d, dOffset, n);
         support.sigmoidDerivative(y, yOffset, d, dOffset, n);
     }
 
     /** d[i] = 1 - y[i]^2: tanh's derivative from its output y. */
     public void tanhDerivative(float[] y, int yOffset, float[] d, int dOffset, int n) {
-        Checks.unary("tanhDerivative", y, yOffset, d, dOffset, n);
+        Checks.unary("tanhDerivative", "y", y, yOffset, "d", d, dOffset, n);
         support.tanhDerivative(y, yOffset, d, dOffset, n);
     }
 }

@@ -36,9 +36,9 @@ class ArgumentChecksTest {
                 new Case("A 2x2 with lda = 2 and offset 2147483645 needs 2147483649 elements, more than an int index can reach", () -> K.sgemm(false, false, 2, 2, 2, 1f, a, Integer.MAX_VALUE - 2, 2, b, 0, 2, 0f, c, 0, 2)),
                 new Case("sgemv: x has length 12 but offset 0 + n 13", () -> K.sgemv(false, 1, 13, 1f, new float[13], 0, 13, c, 0, 0f, new float[1], 0)),
                 new Case("sgemv: y has length 12 but offset 1 + n 12", () -> K.sgemv(true, 1, 12, 1f, new float[12], 0, 12, new float[1], 0, 0f, c, 1)),
-                new Case("axpy: output has length 12 but offset 0 + n 13", () -> K.axpy(1f, new float[13], 0, c, 0, 13)),
+                new Case("axpy: y has length 12 but offset 0 + n 13", () -> K.axpy(1f, new float[13], 0, c, 0, 13)),
                 new Case("tanh: n must be >= 0, got -1", () -> K.tanh(a, 0, c, 0, -1)),
-                new Case("sigmoid: output [1, 11) partly overlaps input [0, 10)", () -> K.sigmoid(c, 0, c, 1, 10)),
+                new Case("sigmoid: y [1, 11) partly overlaps x [0, 10)", () -> K.sigmoid(c, 0, c, 1, 10)),
                 new Case("add: z [2, 6) partly overlaps y [0, 4)", () -> K.add(a, 0, c, 0, c, 2, 4)),
                 new Case("dot: y offset must be >= 0, got -2", () -> K.dot(a, 0, b, -2, 3)));
         for (Case test : cases) {

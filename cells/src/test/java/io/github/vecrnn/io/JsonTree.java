@@ -6,23 +6,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON reader and writer for safetensors headers. Objects become LinkedHashMap (a
- * duplicate key is an error), arrays List, numbers Long when integral else Double, plus String,
- * Boolean and null. Nesting deeper than 64 levels is refused.
+ * The fuzz test's oracle for headers: a strict JSON parser written apart from {@link JsonReader} (a
+ * recursive descent into a tree) that the test uses to check, independently, what a loaded file holds.
+ * Objects become LinkedHashMap (a duplicate key is an error), arrays List, numbers Long when integral
+ * else Double, plus String, Boolean and null. Nesting deeper than 64 levels is refused.
  */
-final class Json {
+final class JsonTree {
     /** RFC 8259's number grammar: no leading zeros, no bare '.', no '+' sign. */
     private static final java.util.regex.Pattern NUMBER =
             java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
     private final String s;
     private int pos;
 
-    private Json(String s) {
+    private JsonTree(String s) {
         this.s = s;
     }
 
     static Object parse(String text) {
-        Json p = new Json(text);
+        JsonTree p = new JsonTree(text);
         p.skipSpace();
         Object v = p.value(0);
         p.skipSpace();
@@ -141,12 +142,8 @@ final class Json {
                 case 'r' -> b.append('\r');
                 case 't' -> b.append('\t');
                 case 'u' -> {
-                    if (pos + 4 > s.length()) throw error("short \\u escape");
-                    try {
-                        b.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                    } catch (NumberFormatException ex) {
-                        throw error("bad \\u escape");
-                    }
+                    if (pos + 4 > s.length() || !s.substring(pos, pos + 4).matches("[0-9a-fA-F]{4}")) throw error("bad \\u escape");
+                    b.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
                     pos += 4;
                 }
                 default -> throw error("bad escape \\" + e);
@@ -171,31 +168,12 @@ final class Json {
             pos = start;
             throw error("bad number '" + t + "'");
         }
+        // JSON sets no range: an integer beyond long's is a valid number (a BigInteger here).
+        if (!integral) return Double.parseDouble(t);
         try {
-            if (integral) return Long.parseLong(t);
-            return Double.parseDouble(t);
-        } catch (NumberFormatException ex) {
-            pos = start;
-            throw error("bad number '" + t + "'");
+            return Long.parseLong(t);
+        } catch (NumberFormatException beyondLong) {
+            return new java.math.BigInteger(t);
         }
-    }
-
-    static String quote(String v) {
-        StringBuilder b = new StringBuilder("\"");
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-                    else b.append(c);
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 }
