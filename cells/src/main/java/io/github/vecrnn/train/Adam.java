@@ -54,31 +54,48 @@ public final class Adam extends Optimizer {
         }
     }
 
+    // update and updateIsFinite compute the same values in two loops: one loop that also tracked finiteness
+    // per element is not vectorized by the JIT.
+
     @Override
-    protected boolean update(int module, float[] p, float[] g, int from, int to, long step, boolean write) {
+    protected void update(int module, float[] p, float[] g, long step) {
         float lr = learningRate;
         float[] mm = m[module], vv = v[module];
         float correction1 = (float) (1 - Math.pow(beta1, step));
         float sqrtCorrection2 = (float) Math.sqrt(1 - Math.pow(beta2, step));
         float stepSize = lr / correction1;
         float decay = decoupled ? 1f - lr * weightDecay : 1f;
-        boolean finite = true;
+        for (int i = 0; i < p.length; i++) {
+            float grad = g[i];
+            if (decoupled) p[i] *= decay;
+            else if (weightDecay != 0f) grad += weightDecay * p[i];
+            mm[i] = beta1 * mm[i] + (1f - beta1) * grad;                // m_t
+            vv[i] = beta2 * vv[i] + (1f - beta2) * grad * grad;         // v_t
+            float denom = (float) Math.sqrt(vv[i]) / sqrtCorrection2 + eps;
+            p[i] -= stepSize * mm[i] / denom;
+        }
+    }
+
+    @Override
+    protected boolean updateIsFinite(int module, float[] p, float[] g, int from, int to, long step) {
+        float lr = learningRate;
+        float[] mm = m[module], vv = v[module];
+        float correction1 = (float) (1 - Math.pow(beta1, step));
+        float sqrtCorrection2 = (float) Math.sqrt(1 - Math.pow(beta2, step));
+        float stepSize = lr / correction1;
+        float decay = decoupled ? 1f - lr * weightDecay : 1f;
+        float probe = 0f;   // x * 0 is 0 for a finite x and NaN otherwise; max keeps a NaN
         for (int i = from; i < to; i++) {
             float param = p[i], grad = g[i];
             if (decoupled) param *= decay;
             else if (weightDecay != 0f) grad += weightDecay * param;
-            float first = beta1 * mm[i] + (1f - beta1) * grad;              // m_t
-            float second = beta2 * vv[i] + (1f - beta2) * grad * grad;      // v_t
+            float first = beta1 * mm[i] + (1f - beta1) * grad;
+            float second = beta2 * vv[i] + (1f - beta2) * grad * grad;
             float denom = (float) Math.sqrt(second) / sqrtCorrection2 + eps;
             param -= stepSize * first / denom;
-            finite &= Float.isFinite(param) & Float.isFinite(first) & Float.isFinite(second);
-            if (write) {
-                p[i] = param;
-                mm[i] = first;
-                vv[i] = second;
-            }
+            probe = Math.max(probe, param * 0f + first * 0f + second * 0f);
         }
-        return finite;
+        return probe == 0f;
     }
 
     @Override

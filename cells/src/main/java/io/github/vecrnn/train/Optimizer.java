@@ -50,21 +50,19 @@ public abstract class Optimizer {
     /**
      * As {@link #step(List)}; prefixes (null: none) name the modules in the exception, as the Trainer's
      * "rnn." and "head.". Every update is first computed without writing, to check it is finite, then
-     * computed again and written: the check costs one more pass over the values, and a refused step leaves
-     * the weights and the state exactly as they were.
+     * computed again and written: the check costs one more pass over the values (both passes are plain
+     * loops the JIT vectorizes), and a refused step leaves the weights and the state exactly as they were.
      */
     final void step(List<Parameters> params, List<String> prefixes) {
         setUp(params);
         long next = stepCount + 1;
         for (int i = 0; i < params.size(); i++) {
             Parameters p = params.get(i);
-            if (!update(i, p.values(), p.gradients(), 0, p.size(), next, false)) {
-                throw notFinite(i, p, next, prefixes);
-            }
+            if (!updateIsFinite(i, p.values(), p.gradients(), 0, p.size(), next)) throw notFinite(i, p, next, prefixes);
         }
         for (int i = 0; i < params.size(); i++) {
             Parameters p = params.get(i);
-            update(i, p.values(), p.gradients(), 0, p.size(), next, true);
+            update(i, p.values(), p.gradients(), next);
         }
         stepCount = next;
     }
@@ -72,7 +70,7 @@ public abstract class Optimizer {
     /** The exception for module i, whose update at step is not finite, naming its first element that is not. */
     private NonFiniteException notFinite(int module, Parameters p, long step, List<String> prefixes) {
         int index = 0;
-        while (index < p.size() - 1 && update(module, p.values(), p.gradients(), index, index + 1, step, false)) index++;
+        while (index < p.size() - 1 && updateIsFinite(module, p.values(), p.gradients(), index, index + 1, step)) index++;
         Parameters.Tensor t = p.tensorAt(index);
         String name = (prefixes == null ? "module " + module + ": " : prefixes.get(module)) + t.name() + "[" + (index - t.offset()) + "]";
         return new NonFiniteException(step, name, "step " + step + ": the update of " + name + " (value " + p.values()[index]
@@ -115,11 +113,13 @@ public abstract class Optimizer {
     protected abstract void allocate(List<Parameters> params);
 
     /**
-     * The update of module i's elements [from, to) at step (counting from 1): with write false computes
-     * the new weights and state elements and only returns whether all are finite; with write true stores
-     * them (and returns the same). Both must compute the same values.
+     * Whether the update of module i's elements [from, to) at step (counting from 1) would leave every new
+     * weight and state element finite; writes nothing. It must compute the values {@link #update} writes.
      */
-    protected abstract boolean update(int module, float[] values, float[] gradients, int from, int to, long step, boolean write);
+    protected abstract boolean updateIsFinite(int module, float[] values, float[] gradients, int from, int to, long step);
+
+    /** Writes the update of module i at step (counting from 1), which {@link #updateIsFinite} has checked. */
+    protected abstract void update(int module, float[] values, float[] gradients, long step);
 
     /** The names of the state slots (as {@link #state()} will have them), known before {@link #setUp}. */
     protected List<String> stateNames() {

@@ -43,24 +43,36 @@ public final class Sgd extends Optimizer {
         if (momentum > 0f) for (int i = 0; i < buffers.length; i++) buffers[i] = new float[params.get(i).size()];
     }
 
+    // update and updateIsFinite compute the same values in two loops (see Adam).
+
     @Override
-    protected boolean update(int module, float[] p, float[] g, int from, int to, long step, boolean write) {
+    protected void update(int module, float[] p, float[] g, long step) {
         float lr = learningRate;
         float[] buf = buffers[module];
-        boolean finite = true;
-        for (int i = from; i < to; i++) {
+        for (int i = 0; i < p.length; i++) {
             float d = weightDecay == 0f ? g[i] : g[i] + weightDecay * p[i];
             if (buf != null) {
-                float b = step == 1 ? d : momentum * buf[i] + d;
-                d = nesterov ? d + momentum * b : b;
-                finite &= Float.isFinite(b);
-                if (write) buf[i] = b;
+                buf[i] = step == 1 ? d : momentum * buf[i] + d;
+                d = nesterov ? d + momentum * buf[i] : buf[i];
             }
-            float param = p[i] - lr * d;
-            finite &= Float.isFinite(param);
-            if (write) p[i] = param;
+            p[i] -= lr * d;
         }
-        return finite;
+    }
+
+    @Override
+    protected boolean updateIsFinite(int module, float[] p, float[] g, int from, int to, long step) {
+        float lr = learningRate;
+        float[] buf = buffers[module];
+        float probe = 0f;   // x * 0 is 0 for a finite x and NaN otherwise; max keeps a NaN
+        for (int i = from; i < to; i++) {
+            float d = weightDecay == 0f ? g[i] : g[i] + weightDecay * p[i], b = 0f;
+            if (buf != null) {
+                b = step == 1 ? d : momentum * buf[i] + d;
+                d = nesterov ? d + momentum * b : b;
+            }
+            probe = Math.max(probe, (p[i] - lr * d) * 0f + b * 0f);
+        }
+        return probe == 0f;
     }
 
     @Override
