@@ -141,9 +141,12 @@ class ConcurrencyTest {
     /**
      * One instance shared by two threads (documented as not allowed) is detected, not computed wrong
      * silently: a call that starts while another thread's call runs on the same Rnn, FrozenRnn, Dense,
-     * SequenceModel or Trainer throws IllegalStateException naming replica().
+     * SequenceModel or Trainer throws IllegalStateException naming replica(). The timeout detects a hang,
+     * not a speed: without the check, two threads inside one stack whose calls split over the pool can
+     * wait for each other forever at the step barrier.
      */
     @Test
+    @org.junit.jupiter.api.Timeout(120)
     void aSecondThreadInsideOneInstanceIsRefused() throws Exception {
         Rnn rnn = Rnn.lstm(INPUT, 64).maxBatch(4).maxSteps(MAX_STEPS).seed(3).build();
         FrozenRnn frozen = rnn.freeze();
