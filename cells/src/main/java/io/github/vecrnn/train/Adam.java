@@ -59,12 +59,8 @@ public final class Adam extends Optimizer {
 
     @Override
     protected void update(int module, float[] p, float[] g, long step) {
-        float lr = learningRate;
         float[] mm = m[module], vv = v[module];
-        float correction1 = (float) (1 - Math.pow(beta1, step));
-        float sqrtCorrection2 = (float) Math.sqrt(1 - Math.pow(beta2, step));
-        float stepSize = lr / correction1;
-        float decay = decoupled ? 1f - lr * weightDecay : 1f;
+        float stepSize = stepSize(step), sqrtCorrection2 = sqrtCorrection2(step), decay = decay();
         for (int i = 0; i < p.length; i++) {
             float grad = g[i];
             if (decoupled) p[i] *= decay;
@@ -78,12 +74,8 @@ public final class Adam extends Optimizer {
 
     @Override
     protected boolean updateIsFinite(int module, float[] p, float[] g, int from, int to, long step) {
-        float lr = learningRate;
         float[] mm = m[module], vv = v[module];
-        float correction1 = (float) (1 - Math.pow(beta1, step));
-        float sqrtCorrection2 = (float) Math.sqrt(1 - Math.pow(beta2, step));
-        float stepSize = lr / correction1;
-        float decay = decoupled ? 1f - lr * weightDecay : 1f;
+        float stepSize = stepSize(step), sqrtCorrection2 = sqrtCorrection2(step), decay = decay();
         float probe = 0f;   // x * 0 is 0 for a finite x and NaN otherwise; max keeps a NaN
         for (int i = from; i < to; i++) {
             float param = p[i], grad = g[i];
@@ -96,6 +88,21 @@ public final class Adam extends Optimizer {
             probe = Math.max(probe, param * 0f + first * 0f + second * 0f);
         }
         return probe == 0f;
+    }
+
+    /** lr / (1 - beta1^t): the step with the first moment's bias correction. */
+    private float stepSize(long step) {
+        return learningRate / (float) (1 - Math.pow(beta1, step));
+    }
+
+    /** sqrt(1 - beta2^t): the second moment's bias correction, under the root. */
+    private float sqrtCorrection2(long step) {
+        return (float) Math.sqrt(1 - Math.pow(beta2, step));
+    }
+
+    /** AdamW's factor 1 - lr * weight decay on every weight (1 for Adam). */
+    private float decay() {
+        return decoupled ? 1f - learningRate * weightDecay : 1f;
     }
 
     @Override
