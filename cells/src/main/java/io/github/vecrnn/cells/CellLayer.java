@@ -219,7 +219,7 @@ abstract class CellLayer {
         if (recurrentBlockStarts[block] != gateOffset) {
             throw new IllegalStateException("no block of R starts at gate row " + gateOffset);
         }
-        kernels.sgemm(batch, 1f, d, dOffset, ldd, recurrentRowsPacked[block], beta, c, 0, hidden);
+        kernels.sgemmPacked(batch, 1f, d, dOffset, ldd, recurrentRowsPacked[block], beta, c, 0, hidden);
     }
 
     /** Normalizes v[off, off + n) in place to zero mean and unit variance; returns 1 / sqrt(var + eps). */
@@ -268,7 +268,7 @@ abstract class CellLayer {
             int start = recurrentBlockStarts[i];
             PackedMatrix block = recurrentWeightsPacked[i];
             if (start >= gateOffset && start + block.cols() <= gateOffset + cols) {
-                k.sgemm(rows, 1f, a, aOffset, hidden, block, 1f, c, cOffset + start - gateOffset, ldc);
+                k.sgemmPacked(rows, 1f, a, aOffset, hidden, block, 1f, c, cOffset + start - gateOffset, ldc);
             }
         }
     }
@@ -501,7 +501,7 @@ abstract class CellLayer {
         if (!layerNorm) {
             projectColumns(kernels, x, xOffset, row0, rows, 0, gateWidth, pre, preRow0 * gateWidth);
         } else {                         // gamma_x * LN(W x_t) + b
-            kernels.sgemm(rows, 1f, x, xOffset + row0 * inputSize, inputSize, inputWeightsPacked,
+            kernels.sgemmPacked(rows, 1f, x, xOffset + row0 * inputSize, inputSize, inputWeightsPacked,
                           0f, inputNormalized, row0 * gateWidth, gateWidth);
             float[] w = params.values();
             for (int r = row0; r < row0 + rows; r++) {
@@ -519,13 +519,13 @@ abstract class CellLayer {
     private void projectColumns(Kernels k, float[] x, int xOffset, int row0, int rows, int col0, int cols,
                                 float[] c, int cOffset) {
         for (int r = 0; r < rows; r++) System.arraycopy(projectionBias, col0, c, cOffset + r * gateWidth + col0, cols);
-        k.sgemm(rows, 1f, x, xOffset + row0 * inputSize, inputSize, inputWeightsPacked, col0, cols,
+        k.sgemmPackedColumns(rows, 1f, x, xOffset + row0 * inputSize, inputSize, inputWeightsPacked, col0, cols,
                 1f, c, cOffset + col0, gateWidth);
     }
 
     /**
      * c columns [col0, col0 + cols) = W x_t + R h_{t-1} + b for the step's B rows (of G*H from cOffset), in
-     * one product: {@link Kernels#sgemm(int, float[], int, int, PackedMatrix, float[], int, int, PackedMatrix,
+     * one product: {@link Kernels#gatePreactivations(int, float[], int, int, PackedMatrix, float[], int, int, PackedMatrix,
      * int, int, float[], int, float[], int, int)} with W^T and R^T packed, each element one FMA chain from
      * its bias over the input, then the previous state (col0 a multiple of the packed strips' width; R^T
      * one packed block, no layer norm). One pass over the rows instead of three (the bias copied in, the
@@ -535,7 +535,7 @@ abstract class CellLayer {
      */
     private void gateInput(Kernels k, float[] x, int xOffset, int t, int prev, int b0, int b1, int col0, int cols,
                            float[] c, int cOffset) {
-        k.sgemm(b1 - b0, x, xOffset + (t * batch + b0) * inputSize, inputSize, inputWeightsPacked,
+        k.gatePreactivations(b1 - b0, x, xOffset + (t * batch + b0) * inputSize, inputSize, inputWeightsPacked,
                 states, slotOffset(prev) + b0 * hidden, hidden, recurrentWeightsPacked[0], col0, cols,
                 projectionBias, col0, c, cOffset + b0 * gateWidth + col0, gateWidth);
     }
@@ -622,7 +622,7 @@ abstract class CellLayer {
      * block of two strips one strip per pass.
      */
     final void recurrentUnits(Kernels k, int prev, int b0, int b1, int h0, int n, float[] c, int cOffset) {
-        k.sgemm(b1 - b0, 1f, states, slotOffset(prev) + b0 * hidden, hidden, recurrentWeightsPacked[0], h0, n,
+        k.sgemmPackedColumnBlocks(b1 - b0, 1f, states, slotOffset(prev) + b0 * hidden, hidden, recurrentWeightsPacked[0], h0, n,
                 gates, hidden, 1f, c, cOffset + b0 * gateWidth + h0, gateWidth);
     }
 

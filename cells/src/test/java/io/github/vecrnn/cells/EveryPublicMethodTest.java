@@ -127,17 +127,17 @@ class EveryPublicMethodTest {
         t.add(bad("Kernels.newPackedMatrix(int, int)", "shape must be non-negative, got -1 x 4", () -> K.newPackedMatrix(-1, 4)));
         t.add(bad("Kernels.pack(boolean, float[], int, int, PackedMatrix)", "has length 12",
                   () -> K.pack(false, a, 0, 4, K.newPackedMatrix(4, 4))));
-        t.add(bad("Kernels.sgemm(int, float, float[], int, int, PackedMatrix, float, float[], int, int)", "has length 12",
-                  () -> K.sgemm(2, 1f, a, 0, 7, K.newPackedMatrix(7, 2), 0f, c, 0, 2)));
-        t.add(bad("Kernels.sgemm(int, float, float[], int, int, PackedMatrix, int, int, float, float[], int, int)",
+        t.add(bad("Kernels.sgemmPacked(int, float, float[], int, int, PackedMatrix, float, float[], int, int)", "has length 12",
+                  () -> K.sgemmPacked(2, 1f, a, 0, 7, K.newPackedMatrix(7, 2), 0f, c, 0, 2)));
+        t.add(bad("Kernels.sgemmPackedColumns(int, float, float[], int, int, PackedMatrix, int, int, float, float[], int, int)",
                   "columns [1, 3) are not a range of PackedMatrix[4 x 4",
-                  () -> K.sgemm(2, 1f, a, 0, 4, K.newPackedMatrix(4, 4), 1, 2, 0f, c, 0, 2)));
-        t.add(bad("Kernels.sgemm(int, float, float[], int, int, PackedMatrix, int, int, int, int, float, float[], int, int)",
+                  () -> K.sgemmPackedColumns(2, 1f, a, 0, 4, K.newPackedMatrix(4, 4), 1, 2, 0f, c, 0, 2)));
+        t.add(bad("Kernels.sgemmPackedColumnBlocks(int, float, float[], int, int, PackedMatrix, int, int, int, int, float, float[], int, int)",
                   "blockStride = 1 must be a multiple of",
-                  () -> K.sgemm(1, 1f, a, 0, 4, K.newPackedMatrix(4, 4), 0, 1, 2, 1, 0f, c, 0, 2)));
-        t.add(bad("Kernels.sgemm(int, float[], int, int, PackedMatrix, float[], int, int, PackedMatrix, int, int, float[], int, float[], int, int)",
+                  () -> K.sgemmPackedColumnBlocks(1, 1f, a, 0, 4, K.newPackedMatrix(4, 4), 0, 1, 2, 1, 0f, c, 0, 2)));
+        t.add(bad("Kernels.gatePreactivations(int, float[], int, int, PackedMatrix, float[], int, int, PackedMatrix, int, int, float[], int, float[], int, int)",
                   "bias has length 3 but offset 0 + n 4 = 4 is past its end",
-                  () -> K.sgemm(2, a, 0, 4, K.newPackedMatrix(4, 4), a, 0, 4, K.newPackedMatrix(4, 4), 0, 4, new float[3], 0, c, 0, 4)));
+                  () -> K.gatePreactivations(2, a, 0, 4, K.newPackedMatrix(4, 4), a, 0, 4, K.newPackedMatrix(4, 4), 0, 4, new float[3], 0, c, 0, 4)));
         t.add(bad("Kernels.withThreads(int)", "threads must be >= 1, got 0", () -> K.withThreads(0)));
         t.add(bad("Kernels.lstmCell(float[], int, int, float[], int, float[], int, float[], int, float[], int, int)",
                   "gateStride = 2 is smaller than n = 3", () -> K.lstmCell(c, 0, 2, a, 0, b, 0, b, 0, b, 0, 3)));

@@ -5,8 +5,9 @@ package io.github.vecrnn.kernel;
  *
  * <ul>
  *   <li>{@link #preferred()}: the Vector API implementation when the JVM runs with
- *       {@code --add-modules jdk.incubator.vector}, otherwise the scalar one (with one warning line on
- *       standard error). The static facades {@link Gemm}, {@link Activations} and {@link ArrayOps} use it.</li>
+ *       {@code --add-modules jdk.incubator.vector}, otherwise the scalar one (with one warning, logged:
+ *       see {@link KernelProvider}). The static facades {@link Gemm}, {@link Activations} and
+ *       {@link ArrayOps} use it.</li>
  *   <li>{@link #scalar()}: the scalar twin, plain loops; the reference the tests compare against.</li>
  * </ul>
  *
@@ -14,9 +15,9 @@ package io.github.vecrnn.kernel;
  * {@link IllegalArgumentException} naming the argument and the shape; a {@code null} array gives a
  * {@link NullPointerException} naming it.
  *
- * <p>System properties, read once: {@value #BITS_PROPERTY} = 128, 256 or 512 forces that vector width
- * (to test every width on one machine), {@code scalar} forces the scalar twin; {@value #THREADS_PROPERTY}
- * sets the default thread count for sgemm (default: {@link Runtime#availableProcessors()}).
+ * <p>System properties, read once ({@link KernelProperties}): {@value #BITS_PROPERTY} = 128, 256 or 512
+ * forces that vector width (to test every width on one machine), {@code scalar} forces the scalar twin;
+ * {@value #THREADS_PROPERTY} sets the default thread count (default: {@link Runtime#availableProcessors()}).
  *
  * <p>Instances are immutable and safe to share between threads.
  */
@@ -37,7 +38,7 @@ public final class Kernels {
     static final long PARALLEL_MIN_GEMV_ELEMENTS = 1L << 16;
 
     private static final Kernels SCALAR = new Kernels(ScalarKernelSupport.INSTANCE, 1);
-    private static final Kernels PREFERRED = new Kernels(loadPreferredSupport(), defaultThreads());
+    private static final Kernels PREFERRED = new Kernels(KernelProvider.SUPPORT, KernelProperties.THREADS);
 
     private final KernelSupport support;
     private final int threads;
@@ -84,49 +85,6 @@ public final class Kernels {
     @Override
     public String toString() {
         return "Kernels[" + support.description() + ", " + threads + (threads == 1 ? " thread]" : " threads]");
-    }
-
-    // ------------------------------------------------------------------------------------ loading
-
-    private static int defaultThreads() {
-        String value = System.getProperty(THREADS_PROPERTY);
-        if (value == null || value.isBlank()) return Runtime.getRuntime().availableProcessors();
-        try {
-            int threads = Integer.parseInt(value.trim());
-            if (threads >= 1) return threads;
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalStateException(THREADS_PROPERTY + " must be a whole number >= 1, not '" + value + "'");
-    }
-
-    private static KernelSupport loadPreferredSupport() {
-        String bits = System.getProperty(BITS_PROPERTY, "").trim();
-        switch (bits) {
-            case "scalar":
-                return ScalarKernelSupport.INSTANCE;
-            case "", "128", "256", "512":
-                break;
-            default:
-                throw new IllegalStateException(BITS_PROPERTY + " must be 128, 256, 512 or scalar, not '" + bits + "'");
-        }
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            warn("the JVM was started without --add-modules jdk.incubator.vector; "
-                 + "running the scalar kernels, several times slower");
-            return ScalarKernelSupport.INSTANCE;
-        }
-        try {
-            // By name, so that a JVM without the module never loads a class that refers to it.
-            Class<?> panama = Class.forName("io.github.vecrnn.kernel.PanamaKernelSupport");
-            return (KernelSupport) panama.getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            warn("the Vector API implementation could not be loaded (" + e + "); running the scalar kernels");
-            return ScalarKernelSupport.INSTANCE;
-        }
-    }
-
-    private static void warn(String message) {
-        System.err.println("vecrnn WARNING: " + message);
     }
 
     // ------------------------------------------------------------------------------------ GEMM
@@ -211,9 +169,9 @@ public final class Kernels {
      * {@code sgemm(false, false, m, n, k, alpha, a, aOffset, lda, B, 0, n, beta, c, cOffset, ldc)} on
      * the unpacked B, the one-row case (m == 1) included: it is computed as the vertical form.
      */
-    public void sgemm(int m, float alpha, float[] a, int aOffset, int lda, PackedMatrix b,
-                      float beta, float[] c, int cOffset, int ldc) {
-        sgemm(m, alpha, a, aOffset, lda, b, 0, b == null ? 0 : b.cols, beta, c, cOffset, ldc);
+    public void sgemmPacked(int m, float alpha, float[] a, int aOffset, int lda, PackedMatrix b,
+                            float beta, float[] c, int cOffset, int ldc) {
+        sgemmPackedColumns(m, alpha, a, aOffset, lda, b, 0, b == null ? 0 : b.cols, beta, c, cOffset, ldc);
     }
 
     /**
@@ -222,9 +180,9 @@ public final class Kernels {
      * is the FMA chain it has in the product with all of B, so the parts of a product split by columns
      * (over threads, say) give the bits of the whole.
      */
-    public void sgemm(int m, float alpha, float[] a, int aOffset, int lda, PackedMatrix b, int column, int columns,
-                      float beta, float[] c, int cOffset, int ldc) {
-        String op = "sgemm";
+    public void sgemmPackedColumns(int m, float alpha, float[] a, int aOffset, int lda, PackedMatrix b, int column,
+                                   int columns, float beta, float[] c, int cOffset, int ldc) {
+        String op = "sgemmPackedColumns";
         checkLayout(op, b);
         int k = b.rows;
         checkColumns(op, b, column, columns);
@@ -240,7 +198,7 @@ public final class Kernels {
         boolean whole = column == 0 && columns == b.cols;
         boolean large = m == 1 ? (long) k * n >= PARALLEL_MIN_GEMV_ELEMENTS : 2L * m * n * k >= PARALLEL_MIN_FLOPS;
         if (threads > 1 && large && whole
-            && GemmPool.shared(PREFERRED.threads).trySgemm(threads, support, m, alpha, a, aOffset, lda, b, beta, c, cOffset, ldc)) {
+            && GemmSplit.forThisThread().packed(support, m, alpha, a, aOffset, lda, b, beta, c, cOffset, ldc).tryOn(pool(), threads)) {
             return;
         }
         support.sgemmPacked(m, n, k, alpha, a, aOffset, lda, b.data, b.stripOffset(column), beta, c, cOffset, ldc);
@@ -256,9 +214,9 @@ public final class Kernels {
      * blockStride &gt;= columns. Runs on the calling thread. Each element of C is the FMA chain it has in
      * the product with all of B: the same bits.
      */
-    public void sgemm(int m, float alpha, float[] a, int aOffset, int lda, PackedMatrix b, int column, int columns,
-                      int blocks, int blockStride, float beta, float[] c, int cOffset, int ldc) {
-        String op = "sgemm";
+    public void sgemmPackedColumnBlocks(int m, float alpha, float[] a, int aOffset, int lda, PackedMatrix b, int column,
+                                        int columns, int blocks, int blockStride, float beta, float[] c, int cOffset, int ldc) {
+        String op = "sgemmPackedColumnBlocks";
         checkLayout(op, b);
         Checks.nonNegative(op, "blocks", blocks);
         if (blocks > 1 && (blockStride < columns || blockStride % b.panelWidth != 0)) {
@@ -296,10 +254,10 @@ public final class Kernels {
      * thread count, as the scalar twin. Error: |c - exact| &lt;= (k + k2 + 1) * 2^-24 * (|bias| + sum of
      * the |terms|) (plus underflow).
      */
-    public void sgemm(int m, float[] a, int aOffset, int lda, PackedMatrix b, float[] e, int eOffset, int lde,
-                      PackedMatrix f, int column, int columns, float[] bias, int biasOffset,
-                      float[] c, int cOffset, int ldc) {
-        String op = "sgemm";
+    public void gatePreactivations(int m, float[] a, int aOffset, int lda, PackedMatrix b, float[] e, int eOffset, int lde,
+                                   PackedMatrix f, int column, int columns, float[] bias, int biasOffset,
+                                   float[] c, int cOffset, int ldc) {
+        String op = "gatePreactivations";
         checkLayout(op, b);
         checkLayout(op, f);
         if (b.cols != f.cols) {
@@ -315,8 +273,8 @@ public final class Kernels {
         Checks.matrix(op, "C", "c", c, cOffset, "ldc", ldc, m, n, false);
         if (m == 0 || n == 0) return;
         if (threads > 1 && 2L * m * n * (k + k2) >= PARALLEL_MIN_FLOPS
-            && GemmPool.shared(PREFERRED.threads).trySgemm(threads, support, m, a, aOffset, lda, b, e, eOffset, lde, f,
-                                                           column, columns, bias, biasOffset, c, cOffset, ldc)) {
+            && GemmSplit.forThisThread().pair(support, m, a, aOffset, lda, b, e, eOffset, lde, f, column, columns,
+                                              bias, biasOffset, c, cOffset, ldc).tryOn(pool(), threads)) {
             return;
         }
         support.sgemmPackedPair(m, n, a, aOffset, lda, k, b.data, b.stripOffset(column), e, eOffset, lde, k2,
@@ -332,7 +290,7 @@ public final class Kernels {
      */
     public void parallel(ParallelTask task) {
         if (task == null) throw new NullPointerException("parallel: the task is null");
-        if (threads > 1 && GemmPool.shared(PREFERRED.threads).tryRun(threads, task)) return;
+        if (threads > 1 && pool().tryRun(threads, task)) return;
         task.run(0, 1);
     }
 
@@ -356,8 +314,13 @@ public final class Kernels {
     private boolean parallel(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
                              float beta, float[] c, int cOffset, int ldc) {
-        return GemmPool.shared(PREFERRED.threads).trySgemm(threads, support, transA, transB, m, n, k, alpha,
-                                                           a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+        return GemmSplit.forThisThread().rowMajor(support, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb,
+                                                  beta, c, cOffset, ldc).tryOn(pool(), threads);
+    }
+
+    /** The threads every Kernels shares, as many as the default thread count (one less: the caller is one). */
+    private static WorkerPool pool() {
+        return WorkerPool.shared(PREFERRED.threads);
     }
 
     /** A^T copies of at least this many elements go through {@link #transpose} first. */

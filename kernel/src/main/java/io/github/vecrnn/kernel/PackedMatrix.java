@@ -2,7 +2,7 @@ package io.github.vecrnn.kernel;
 
 /**
  * A k x n matrix stored for repeated use as the right operand of an sgemm
- * ({@link Kernels#sgemm(int, float, float[], int, int, PackedMatrix, float, float[], int, int)}): in
+ * ({@link Kernels#sgemmPacked}): in
  * strips of {@code panelWidth} columns, each strip its k rows of {@code panelWidth} contiguous floats,
  * the last strip zero-padded. The GEMM's register tile then reads its strip as one contiguous
  * stream; in a row-major matrix whose row length is a multiple of 4 KB, every row of a strip falls

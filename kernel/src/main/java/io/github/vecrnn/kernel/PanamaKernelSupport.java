@@ -81,14 +81,11 @@ final class PanamaKernelSupport implements KernelSupport {
     PanamaKernelSupport() {}
 
     private static VectorSpecies<Float> chooseSpecies() {
-        String forced = System.getProperty(Kernels.BITS_PROPERTY);
-        if (forced == null || forced.isBlank()) return FloatVector.SPECIES_PREFERRED;
-        return switch (forced.trim()) {
-            case "128" -> FloatVector.SPECIES_128;
-            case "256" -> FloatVector.SPECIES_256;
-            case "512" -> FloatVector.SPECIES_512;
-            default -> throw new IllegalArgumentException(
-                    Kernels.BITS_PROPERTY + " must be 128, 256, 512 or scalar, not '" + forced + "'");
+        return switch (KernelProperties.WIDTH) {
+            case BITS_128 -> FloatVector.SPECIES_128;
+            case BITS_256 -> FloatVector.SPECIES_256;
+            case BITS_512 -> FloatVector.SPECIES_512;
+            case PREFERRED, SCALAR -> FloatVector.SPECIES_PREFERRED;
         };
     }
 

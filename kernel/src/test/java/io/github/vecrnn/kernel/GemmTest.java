@@ -128,7 +128,7 @@ class GemmTest {
                 // one row: the vector kernel runs its passes over B in the other order on every other call
                 for (int call = 0; call < (s.m == 1 ? 2 : 1); call++) {
                     float[] got = p.c.clone();
-                    kernels.sgemm(s.m, p.alpha, p.a, p.aOff, p.lda, packed, p.beta, got, p.cOff, p.ldc);
+                    kernels.sgemmPacked(s.m, p.alpha, p.a, p.aOff, p.lda, packed, p.beta, got, p.cOff, p.ldc);
                     assertBitwiseEqual(expected, got, p + " with B packed by " + kernels + ", call " + call);
                 }
             }
@@ -147,18 +147,18 @@ class GemmTest {
             PackedMatrix packed = VECTOR.newPackedMatrix(k, n);
             float[] b = randomArray(random, k * n), a = randomArray(random, m * k), whole = new float[m * n];
             VECTOR.pack(false, b, 0, n, packed);
-            VECTOR.sgemm(m, 1f, a, 0, k, packed, 0f, whole, 0, n);
+            VECTOR.sgemmPacked(m, 1f, a, 0, k, packed, 0f, whole, 0, n);
             int strips = (n + packed.panelWidth() - 1) / packed.panelWidth();
             int column = random.nextInt(strips) * packed.panelWidth(), columns = random.nextInt(n - column + 1);
             float[] part = new float[m * columns], expected = new float[m * columns]; // ldc = columns (1 when empty)
-            VECTOR.sgemm(m, 1f, a, 0, k, packed, column, columns, 0f, part, 0, Math.max(1, columns));
+            VECTOR.sgemmPackedColumns(m, 1f, a, 0, k, packed, column, columns, 0f, part, 0, Math.max(1, columns));
             for (int i = 0; i < m; i++) System.arraycopy(whole, i * n + column, expected, i * columns, columns);
             assertBitwiseEqual(expected, part, m + "x" + k + "x" + n + " columns [" + column + ", " + (column + columns) + ")");
         }
         PackedMatrix packed = VECTOR.newPackedMatrix(8, 200);
         float[] a = new float[8], c = new float[200];
-        assertThrows(IllegalArgumentException.class, () -> VECTOR.sgemm(1, 1f, a, 0, 8, packed, 1, 10, 0f, c, 0, 10));
-        assertThrows(IllegalArgumentException.class, () -> VECTOR.sgemm(1, 1f, a, 0, 8, packed, 0, 201, 0f, c, 0, 201));
+        assertThrows(IllegalArgumentException.class, () -> VECTOR.sgemmPackedColumns(1, 1f, a, 0, 8, packed, 1, 10, 0f, c, 0, 10));
+        assertThrows(IllegalArgumentException.class, () -> VECTOR.sgemmPackedColumns(1, 1f, a, 0, 8, packed, 0, 201, 0f, c, 0, 201));
     }
 
     /**
@@ -187,10 +187,10 @@ class GemmTest {
                 float[] a = randomArray(random, m * lda), c = randomArray(random, cOff + m * ldc + 3);
                 float[] expected = c.clone(), actual = c.clone();
                 for (int q = 0; q < blocks; q++) {
-                    kernels.sgemm(m, alphaBeta[0], a, 0, lda, packed, column + q * blockStride, columns,
+                    kernels.sgemmPackedColumns(m, alphaBeta[0], a, 0, lda, packed, column + q * blockStride, columns,
                                   alphaBeta[1], expected, cOff + q * blockStride, ldc);
                 }
-                kernels.sgemm(m, alphaBeta[0], a, 0, lda, packed, column, columns, blocks, blockStride,
+                kernels.sgemmPackedColumnBlocks(m, alphaBeta[0], a, 0, lda, packed, column, columns, blocks, blockStride,
                               alphaBeta[1], actual, cOff, ldc);
                 assertBitwiseEqual(expected, actual, kernels + ": " + m + "x" + k + " by " + blocks + " blocks of "
                                    + columns + " columns from " + column + ", stride " + blockStride);
@@ -198,12 +198,12 @@ class GemmTest {
             PackedMatrix packed = kernels.newPackedMatrix(8, 8 * width);
             float[] a = new float[8], c = new float[16 * width];
             assertThrows(IllegalArgumentException.class,   // a stride that is not a multiple of the strips' width
-                () -> kernels.sgemm(1, 1f, a, 0, 8, packed, 0, 1, 2, width + 1, 0f, c, 0, 16 * width));
+                () -> kernels.sgemmPackedColumnBlocks(1, 1f, a, 0, 8, packed, 0, 1, 2, width + 1, 0f, c, 0, 16 * width));
             assertThrows(IllegalArgumentException.class,   // blocks that overlap
-                () -> kernels.sgemm(1, 1f, a, 0, 8, packed, 0, 2 * width, 2, width, 0f, c, 0, 16 * width));
+                () -> kernels.sgemmPackedColumnBlocks(1, 1f, a, 0, 8, packed, 0, 2 * width, 2, width, 0f, c, 0, 16 * width));
             assertThrows(IllegalArgumentException.class,   // past B's last column: 2w + 3 * 2w + w = 9w > 8w
-                () -> kernels.sgemm(1, 1f, a, 0, 8, packed, 2 * width, width, 4, 2 * width, 0f, c, 0, 16 * width));
-            kernels.sgemm(1, 1f, a, 0, 8, packed, width, width, 4, 2 * width, 0f, c, 0, 16 * width);  // 8w: fits
+                () -> kernels.sgemmPackedColumnBlocks(1, 1f, a, 0, 8, packed, 2 * width, width, 4, 2 * width, 0f, c, 0, 16 * width));
+            kernels.sgemmPackedColumnBlocks(1, 1f, a, 0, 8, packed, width, width, 4, 2 * width, 0f, c, 0, 16 * width);  // 8w: fits
         }
     }
 
@@ -261,7 +261,7 @@ class GemmTest {
                 kernels.pack(false, b, 0, Math.max(1, n), packedB);
                 kernels.pack(false, f, 0, Math.max(1, n), packedF);
                 float[] got = c.clone();
-                kernels.sgemm(m, a, aOff, lda, packedB, e, eOff, lde, packedF, 0, n, bias, 3, got, cOff, ldc);
+                kernels.gatePreactivations(m, a, aOff, lda, packedB, e, eOff, lde, packedF, 0, n, bias, 3, got, cOff, ldc);
                 assertBitwiseEqual(expected, got, what + " by " + kernels);
                 assertOutsideUnchanged(c, got, cOff, m, n, ldc, what + " by " + kernels);
                 int strips = (n + packedB.panelWidth() - 1) / packedB.panelWidth();
@@ -269,7 +269,7 @@ class GemmTest {
                 column = Math.min(column, n - n % packedB.panelWidth());
                 int columns = random.nextInt(n - column + 1);
                 float[] part = c.clone();
-                kernels.sgemm(m, a, aOff, lda, packedB, e, eOff, lde, packedF, column, columns, bias, 3 + column, part, cOff, ldc);
+                kernels.gatePreactivations(m, a, aOff, lda, packedB, e, eOff, lde, packedF, column, columns, bias, 3 + column, part, cOff, ldc);
                 assertOutsideUnchanged(c, part, cOff, m, columns, ldc, what + " by " + kernels + ", a column range");
                 for (int i = 0; i < m; i++) {
                     for (int j = 0; j < n; j++) {
@@ -287,13 +287,13 @@ class GemmTest {
         PackedMatrix b = VECTOR.newPackedMatrix(8, 200), f = VECTOR.newPackedMatrix(4, 100);
         float[] a = new float[8], e = new float[4], bias = new float[200], c = new float[200];
         IllegalArgumentException mismatch = assertThrows(IllegalArgumentException.class,
-                () -> VECTOR.sgemm(1, a, 0, 8, b, e, 0, 4, f, 0, 100, bias, 0, c, 0, 100));
+                () -> VECTOR.gatePreactivations(1, a, 0, 8, b, e, 0, 4, f, 0, 100, bias, 0, c, 0, 100));
         assertTrue(mismatch.getMessage().contains("must have the same columns"), mismatch.getMessage());
         PackedMatrix f2 = VECTOR.newPackedMatrix(4, 200);
         IllegalArgumentException shortBias = assertThrows(IllegalArgumentException.class,
-                () -> VECTOR.sgemm(1, a, 0, 8, b, e, 0, 4, f2, 0, 200, new float[199], 0, c, 0, 200));
+                () -> VECTOR.gatePreactivations(1, a, 0, 8, b, e, 0, 4, f2, 0, 200, new float[199], 0, c, 0, 200));
         assertTrue(shortBias.getMessage().contains("bias"), shortBias.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> VECTOR.sgemm(1, a, 0, 8, b, e, 0, 4, f2, 1, 10, bias, 0, c, 0, 10));
+        assertThrows(IllegalArgumentException.class, () -> VECTOR.gatePreactivations(1, a, 0, 8, b, e, 0, 4, f2, 1, 10, bias, 0, c, 0, 10));
     }
 
     /**
@@ -335,7 +335,7 @@ class GemmTest {
         int width = VECTOR.newPackedMatrix(1, 1).panelWidth;
         PackedMatrix otherLayout = new PackedMatrix(8, 40, 2 * width);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> VECTOR.sgemm(2, 1f, new float[16], 0, 8, otherLayout, 0f, new float[80], 0, 40));
+                () -> VECTOR.sgemmPacked(2, 1f, new float[16], 0, 8, otherLayout, 0f, new float[80], 0, 40));
         assertTrue(e.getMessage().contains("was packed for another implementation"), e.getMessage());
     }
 

@@ -27,19 +27,23 @@ class KernelsTest {
         assertEquals(0, Kernels.scalar().vectorBits());
     }
 
-    /** Started without --add-modules jdk.incubator.vector: one warning line, scalar results. */
+    /**
+     * Started without --add-modules jdk.incubator.vector: one warning, logged through System.Logger (here
+     * java.util.logging's default handler, one line per record), and scalar results.
+     */
     @Test
     void withoutTheVectorModuleEverythingStillWorks() throws IOException, InterruptedException {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         String classPath = location(Kernels.class) + File.pathSeparator + location(FallbackMain.class);
-        Process process = new ProcessBuilder(List.of(javaBin.toString(), "-cp", classPath, FallbackMain.class.getName()))
+        Process process = new ProcessBuilder(List.of(javaBin.toString(), "-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%n",
+                                                     "-cp", classPath, FallbackMain.class.getName()))
                 .redirectErrorStream(false).start();
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the child JVM finished");
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertEquals(0, process.exitValue(), "child failed: " + out + "\n" + err);
         assertEquals(1, err.lines().count(), "exactly one warning line, got:\n" + err);
-        assertTrue(err.startsWith("vecrnn WARNING:") && err.contains("--add-modules jdk.incubator.vector"), err);
+        assertTrue(err.startsWith("WARNING: vecrnn: ") && err.contains("--add-modules jdk.incubator.vector"), err);
         float[] one = {1f};
         Kernels.scalar().tanh(one, 0, one, 0, 1);
         assertEquals("Kernels[scalar, 1 thread] 6.0 0.5 " + one[0] + " ok", out);

@@ -17,7 +17,7 @@ class PoolTest {
         float[] a = new float[256 * 256], c = new float[256 * 256];
         two.sgemm(false, false, 256, 256, 256, 1f, a, 0, 256, a, 0, 256, 0f, c, 0, 256);   // starts the pool
         Thread worker = Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals("vecrnn-gemm-1")).findFirst().orElse(null);
+                .filter(t -> t.getName().equals("vecrnn-worker-1")).findFirst().orElse(null);
         assumeTrue(worker != null, "a pool with a helper thread (a machine with one processor has none)");
         worker.interrupt();
         Thread.sleep(200);          // past the spin, into park
