@@ -133,8 +133,8 @@ class AllocationTest {
         };
         step.run(); // starts the pool
         long[] helpers = Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("vecrnn-gemm-")).mapToLong(Thread::threadId).toArray();
-        assertTrue(helpers.length >= 1, "the GEMM pool's helper thread was not found");
+                .filter(t -> t.getName().startsWith("vecrnn-worker-")).mapToLong(Thread::threadId).toArray();
+        assertTrue(helpers.length >= 1, "the pool's worker thread was not found");
         // Counted one thread id at a time: the array form of getThreadAllocatedBytes allocates its result.
         java.util.function.LongSupplier allocated = () -> {
             long sum = THREADS.getCurrentThreadAllocatedBytes();
