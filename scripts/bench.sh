@@ -97,7 +97,7 @@ OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE jmh dl4j-2t-passive "$dl4j" Dl4jLstmBe
 torch_run() {  # NAME THREADS [ENV...]
   local name=$1 threads=$2; shift 2
   echo "bench: $name"
-  env "$@" "$python" tools/bench_torch.py --inputs "$run/inputs" --threads "$threads" --cells "$cells" \
+  env "$@" "$python" scripts/bench_torch.py --inputs "$run/inputs" --threads "$threads" --cells "$cells" \
       "${torch[@]}" --out "$run/torch/$name.json" >>"$run/logs/torch.log" 2>&1 \
     || { echo "bench: $name failed, see $run/logs/torch.log" >&2; tail -20 "$run/logs/torch.log" >&2; exit 1; }
 }
@@ -112,7 +112,7 @@ done
 first_forks=${first[1]}
 for scenario in A_inference B_inference; do
   for fork in $(seq 1 "$first_forks"); do
-    "$python" tools/bench_torch.py --inputs "$run/inputs" --threads 1 --first-call "LSTM_$scenario" \
+    "$python" scripts/bench_torch.py --inputs "$run/inputs" --threads 1 --first-call "LSTM_$scenario" \
         --out "$run/torch/first-call-LSTM_$scenario-fork$fork.json" >>"$run/logs/torch.log" 2>&1
   done
 done

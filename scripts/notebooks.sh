@@ -57,9 +57,9 @@ JSON
 
 case "$mode" in
   --execute)
-    exec /usr/bin/python3 "$root/tools/run_notebooks.py" --out "$root/notebooks/target/executed" "$root"/notebooks/[0-9]*.ipynb ;;
+    exec /usr/bin/python3 "$root/scripts/run_notebooks.py" --out "$root/notebooks/target/executed" "$root"/notebooks/[0-9]*.ipynb ;;
   --starts)
-    exec /usr/bin/python3 "$root/tools/kernel_starts.py" "${2:-50}" ;;
+    exec /usr/bin/python3 "$root/scripts/kernel_starts.py" "${2:-50}" ;;
   *)
     # Jupyter refuses to start as root unless told: containers, CI and these machines run as root.
     as_root=(); [ "$(id -u)" -ne 0 ] || as_root=(--allow-root)

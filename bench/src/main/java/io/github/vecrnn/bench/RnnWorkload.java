@@ -75,7 +75,7 @@ public record RnnWorkload(int input, int hidden, int steps, int batch, int layer
     /**
      * Writes, for every cell and configuration, one safetensors file with the training model's weights under
      * PyTorch's names ({@code rnn.weight_ih_l0}, ..., {@code head.weight}, {@code head.bias}), the input
-     * {@code x [T, B, I]} and the {@code target [T, B, 1]} and vecrnn's inference output for x ({@code vecrnn_output}): what {@code tools/bench_torch.py} loads, so PyTorch
+     * {@code x [T, B, I]} and the {@code target [T, B, 1]} and vecrnn's inference output for x ({@code vecrnn_output}): what {@code scripts/bench_torch.py} loads, so PyTorch
      * runs on the very numbers vecrnn runs on. Usage: {@code RnnWorkload DIRECTORY}.
      */
     public static void main(String[] args) throws IOException {

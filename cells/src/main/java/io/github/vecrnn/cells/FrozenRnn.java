@@ -11,15 +11,11 @@ package io.github.vecrnn.cells;
  * }</pre>
  *
  * <p>No one can write its weights, so its layers pack them once and skip the comparison an {@link Rnn}
- * makes at every forward call to notice changed weights. On LSTM B (input 128, hidden 256, 100 steps,
- * batch 1, one thread) that comparison reads 3 MB and evicts the packed weights from L2; measured against
- * ONNX Runtime in the same JVM (alternating rounds of 100 calls, medians of 31 ratios, three JVMs each),
- * ONNX Runtime's time over vecrnn's went from 1.003-1.012 for the stack in inference mode to 1.066-1.110
- * for its frozen copy.
+ * makes at every forward call to notice changed weights (which reads every weight and evicts the packed
+ * ones from the core's cache).
  *
  * <p>It holds only what inference needs: no gradients, nothing kept for backward, the states of two
- * steps. Freezing an LSTM of input 128, hidden 256, 100 steps and batch 32 allocates 8.1 MB, where the
- * stack allocates 53.0 MB (FrozenRnnTest measures both and checks the bound).
+ * steps (FrozenRnnTest measures what freezing allocates against the stack and checks the bound).
  *
  * <p>Like an Rnn, an instance serves one thread at a time; {@link #replica()} gives each thread its own
  * buffers over the same frozen weights. Forward allocates nothing.

@@ -1,6 +1,9 @@
 package io.github.vecrnn.cells;
 
 import io.github.vecrnn.cells.internal.CallGuard;
+import io.github.vecrnn.cells.internal.Dropout;
+import io.github.vecrnn.cells.internal.RecurrentLayer;
+import io.github.vecrnn.cells.internal.TimeMajor;
 import io.github.vecrnn.kernel.Kernels;
 
 /**
@@ -25,11 +28,11 @@ import io.github.vecrnn.kernel.Kernels;
  * read the same weight array and have their own buffers, so N threads compute exactly what one thread would.
  */
 public final class Rnn {
-    private final Builder config;
+    private final Builder builder;   // a copy of the settings it was built with, never changed
     private final Kernels kernels;
     private final int directions, features, hidden;
     private final Parameters params;
-    private final CellLayer[] cells; // [layer * directions + direction]
+    private final RecurrentLayer[] layerDirections; // [layer * directions + direction]
     private final float[][] layerInputGradient; // dL/d(input of layer l), [T*B, I_l]
     private final float[][] raw;     // per layer [T*B, D*H]: the directions' outputs side by side
     private final float[][] merged;  // per layer [T*B, H] when directions are merged by sum/mul/average
@@ -67,10 +70,10 @@ public final class Rnn {
 
     /**
      * frozen: a FrozenRnn's stack, over shared (valuesOnly) as it is: its layers and buffers are for inference
-     * only (no gradients, nothing kept for backward, weights packed once; see CellLayer's frozen).
+     * only (no gradients, nothing kept for backward, weights packed once; see RecurrentLayer).
      */
     private Rnn(Builder b, Parameters shared, boolean frozen) {
-        this.config = b.copy();
+        this.builder = b.copy();
         this.kernels = b.kernels;
         this.hidden = b.hiddenSize;
         this.directions = b.bidirectional ? 2 : 1;
@@ -108,7 +111,8 @@ public final class Rnn {
 
         float[] ones = new float[maxRows];
         java.util.Arrays.fill(ones, 1f);
-        this.cells = new CellLayer[b.layers * directions];
+        this.layerDirections = new RecurrentLayer[b.layers * directions];
+        RecurrentLayer.Options options = new RecurrentLayer.Options(b.kind, b.peepholes, b.inputForget, b.linearBeforeReset, b.layerNorm);
         this.layerInputGradient = new float[b.layers][];
         this.raw = new float[b.layers][];
         this.merged = new float[b.layers][];
@@ -117,15 +121,8 @@ public final class Rnn {
             int in = layerInputSize(l);
             for (int d = 0; d < directions; d++) {
                 String s = suffix(l, d);
-                boolean rev = d == 1;
-                cells[l * directions + d] = switch (b.kind) {
-                    case LSTM -> new LstmLayer(kernels, params, s, in, hidden, rev, b.peepholes, b.inputForget,
-                                               b.layerNorm, b.maxSteps, b.maxBatch, ones, frozen);
-                    case GRU -> new GruLayer(kernels, params, s, in, hidden, rev, b.linearBeforeReset, b.layerNorm,
-                                             b.maxSteps, b.maxBatch, ones, frozen);
-                    case RNN_TANH, RNN_RELU -> new SimpleRnnLayer(kernels, params, s, in, hidden, rev,
-                                                                  b.kind == CellKind.RNN_RELU, b.maxSteps, b.maxBatch, ones, frozen);
-                };
+                layerDirections[l * directions + d] = new RecurrentLayer(kernels, params, s, options, in, hidden, d == 1,
+                                                                         b.maxSteps, b.maxBatch, ones, frozen);
             }
             layerInputGradient[l] = new float[frozen ? 0 : Math.multiplyExact(maxRows, in)];
             raw[l] = new float[Math.multiplyExact(maxRows, directions * hidden)];
@@ -147,7 +144,7 @@ public final class Rnn {
     }
 
     private int layerInputSize(int l) {
-        return l == 0 ? config.inputSize : features;
+        return l == 0 ? builder.inputSize : features;
     }
 
     private static String suffix(int layer, int direction) {
@@ -163,7 +160,7 @@ public final class Rnn {
      * is a data race.
      */
     public Rnn replica() {
-        Rnn r = new Rnn(config, params, false);
+        Rnn r = new Rnn(builder, params, false);
         r.training = training;
         r.inference = inference;
         return r;
@@ -177,9 +174,8 @@ public final class Rnn {
      *
      * <p>Why: a stack packs its weights for the GEMMs once and, at every forward call, compares them with
      * the copies it packed from, so that a weight changed in {@link Parameters#values()} is never missed.
-     * That comparison reads 3 MB for an LSTM with input 128 and hidden 256, and pushes the packed weights
-     * out of the core's L2; a frozen stack owns weights nobody else can write and skips it (6-10% of a
-     * batch-1 LSTM call: see {@link FrozenRnn}).
+     * That comparison reads every weight, and pushes the packed weights out of the core's cache; a frozen
+     * stack owns weights nobody else can write and skips it.
      */
     public FrozenRnn freeze() {
         return new FrozenRnn(frozen(params.values().clone()));
@@ -191,7 +187,7 @@ public final class Rnn {
      * values (FrozenRnn keeps them private).
      */
     Rnn frozen(float[] values) {
-        Rnn r = new Rnn(config, params.valuesOnly(values), true);
+        Rnn r = new Rnn(builder, params.valuesOnly(values), true);
         r.training = false;
         r.inference = true;
         return r;
@@ -204,11 +200,11 @@ public final class Rnn {
     }
 
     public CellKind kind() {
-        return config.kind;
+        return builder.kind;
     }
 
     public int inputSize() {
-        return config.inputSize;
+        return builder.inputSize;
     }
 
     public int hiddenSize() {
@@ -216,7 +212,7 @@ public final class Rnn {
     }
 
     public int layers() {
-        return config.layers;
+        return builder.layers;
     }
 
     public int directions() {
@@ -229,40 +225,40 @@ public final class Rnn {
     }
 
     public boolean batchFirst() {
-        return config.batchFirst;
+        return builder.batchFirst;
     }
 
     public int maxBatch() {
-        return config.maxBatch;
+        return builder.maxBatch;
     }
 
     public int maxSteps() {
-        return config.maxSteps;
+        return builder.maxSteps;
     }
 
     public boolean linearBeforeReset() {
-        return config.linearBeforeReset;
+        return builder.linearBeforeReset;
     }
 
     public boolean peepholes() {
-        return config.peepholes;
+        return builder.peepholes;
     }
 
     public boolean inputForget() {
-        return config.inputForget;
+        return builder.inputForget;
     }
 
     /** Whether the LSTM/GRU layers normalize their projections (and the LSTM its cell state). */
     public boolean layerNorm() {
-        return config.layerNorm;
+        return builder.layerNorm;
     }
 
     public Merge merge() {
-        return config.merge;
+        return builder.merge;
     }
 
     public float dropout() {
-        return config.dropout;
+        return builder.dropout;
     }
 
     /** Training mode applies dropout between layers (when configured); evaluation mode does not. */
@@ -278,7 +274,7 @@ public final class Rnn {
     /**
      * Inference mode (as PyTorch's {@code torch.inference_mode()}): forward keeps nothing for backward.
      * Each step computes its gates in the same few rows, which stay in cache, instead of keeping every
-     * step's activations (measured on LSTM A, one thread: 29.2 -> 28.5 ms a call). The outputs and final
+     * step's activations. The outputs and final
      * states are the same bits as outside it; backward after a forward call in this mode throws
      * {@link IllegalStateException}. Independent of {@link #training(boolean)}, which decides dropout.
      */
@@ -299,7 +295,7 @@ public final class Rnn {
     /** A zero state for this layer stack and batch size. */
     public RnnState newState(int batch) {
         checkBatch(batch);
-        return new RnnState(config.layers * directions, batch, hidden, config.kind.hasCellState());
+        return new RnnState(builder.layers * directions, batch, hidden, builder.kind.hasCellState());
     }
 
     // -------------------------------------------------------------------------------- forward
@@ -318,19 +314,34 @@ public final class Rnn {
         }
     }
 
+    // input [T, B, I] (or [B, T, I]), h_0 (c_0) [L*D, B, H] -> output [T, B, F] (or [B, T, F]), h_n (c_n) [L*D, B, H]
     private RnnOutput runForward(float[] input, int batch, int steps, int[] lengths, RnnState initial) {
+        checkForward(input, batch, steps, lengths, initial);
+        begin(batch, steps, lengths);
+        float[] x = builder.batchFirst ? timeMajor(input, timeMajorInput, steps, batch, builder.inputSize) : input;
+        lastInput = x;
+        for (int l = 0; l < builder.layers; l++) x = layerForward(l, x, steps, batch, initial);
+        float[] output = builder.batchFirst ? batchFirst(x, userOutput, steps, batch, features) : x;
+        result.set(output, finalHidden, finalCell, steps, batch, features, builder.layers * directions, hidden, builder.batchFirst);
+        forwardDone = true;
+        forwardKept = !inference;
+        return result;
+    }
+
+    /** Everything forward checks before it changes anything: shapes, lengths, finite values, the initial states. */
+    private void checkForward(float[] input, int batch, int steps, int[] lengths, RnnState initial) {
         checkBatch(batch);
-        if (steps < 1 || steps > config.maxSteps) {
-            throw new IllegalArgumentException("steps must be in [1, " + config.maxSteps + "] (maxSteps), got " + steps);
+        if (steps < 1 || steps > builder.maxSteps) {
+            throw new IllegalArgumentException("steps must be in [1, " + builder.maxSteps + "] (maxSteps), got " + steps);
         }
-        int in = config.inputSize;
+        int in = builder.inputSize;
         long need = (long) steps * batch * in;
         if (input == null) throw new IllegalArgumentException("input is null");
         if (input.length < need) {
             throw new IllegalArgumentException("input has " + input.length + " floats, shape " + shapeString(steps, batch, in)
                     + " needs " + need);
         }
-        if (config.checkFinite) {
+        if (builder.checkFinite) {
             for (int i = 0; i < need; i++) {
                 if (!Float.isFinite(input[i])) {
                     throw new IllegalArgumentException("input[" + i + "] is " + input[i] + " (at " + position(i, steps, batch, in)
@@ -349,69 +360,55 @@ public final class Rnn {
             }
         }
         if (initial != null) {
-            int slices = config.layers * directions;
+            int slices = builder.layers * directions;
             if (initial.slices() != slices || initial.batch() != batch || initial.hiddenSize() != hidden) {
                 throw new IllegalArgumentException("initial state has shape " + initial.shapeString() + ", expected ["
                         + slices + ", " + batch + ", " + hidden + "]");
             }
-            if (config.kind.hasCellState() != (initial.cell() != null)) {
+            if (builder.kind.hasCellState() != (initial.cell() != null)) {
                 throw new IllegalArgumentException(initial.cell() == null
-                        ? "initial state lacks a cell state; " + config.kind + " needs one (c_0)"
-                        : "initial state has a cell state; " + config.kind + " has none (only LSTM states have c_0)");
+                        ? "initial state lacks a cell state; " + builder.kind + " needs one (c_0)"
+                        : "initial state has a cell state; " + builder.kind + " has none (only LSTM states have c_0)");
             }
-            if (config.checkFinite) {
+            if (builder.checkFinite) {
                 checkFiniteState("h_0", initial.hidden(), slices, batch);
                 if (initial.cell() != null) checkFiniteState("c_0", initial.cell(), slices, batch);
             }
         }
-        // Everything is checked: from here the call changes this stack's buffers (and until it ends, what a
-        // backward call would read is not the last call's).
+    }
+
+    /**
+     * The call's shape, once checked: from here it changes this stack's buffers (and until it ends, what a
+     * backward call would read is not the last call's).
+     */
+    private void begin(int batch, int steps, int[] lengths) {
         forwardDone = false;
         lengthsGiven = lengths != null;
         if (lengths != null) System.arraycopy(lengths, 0, lengthsCopy, 0, batch);
-        int[] lens = lengths == null ? null : lengthsCopy;
-        float[] x = input;
-        if (config.batchFirst) {
-            batchToTime(input, timeMajorInput, steps, batch, in);
-            x = timeMajorInput;
+        dropoutApplied = training && builder.dropout > 0;
+    }
+
+    // x [T*B, I_l] -> layer l's output [T*B, F]: both directions, merged, dropout between layers in training
+    private float[] layerForward(int l, float[] x, int steps, int batch, RnnState initial) {
+        int bh = batch * hidden, rows = steps * batch;
+        int[] lens = lengthsGiven ? lengthsCopy : null;
+        for (int d = 0; d < directions; d++) {
+            int slice = l * directions + d;
+            RecurrentLayer direction = layerDirections[slice];
+            direction.forward(x, 0, steps, batch, lens,
+                              initial == null ? null : initial.hidden(), slice * bh,
+                              initial == null ? null : initial.cell(), slice * bh,
+                              raw[l], d * hidden, directions * hidden, !inference);
+            direction.copyFinalHidden(finalHidden, slice * bh);
+            if (finalCell != null) direction.copyFinalCell(finalCell, slice * bh);
         }
-        lastInput = x;
-        dropoutApplied = training && config.dropout > 0;
-        int bh = batch * hidden;
-        for (int l = 0; l < config.layers; l++) {
-            for (int d = 0; d < directions; d++) {
-                int slice = l * directions + d;
-                CellLayer cell = cells[slice];
-                cell.forward(x, 0, steps, batch, lens,
-                             initial == null ? null : initial.hidden(), slice * bh,
-                             initial == null ? null : initial.cell(), slice * bh,
-                             raw[l], d * hidden, directions * hidden, !inference);
-                System.arraycopy(cell.states, cell.slotOffset(cell.finalSlot()), finalHidden, slice * bh, bh);
-                if (cell instanceof LstmLayer lstm) lstm.copyFinalCell(finalCell, slice * bh);
-            }
-            float[] out = mergeDirections(l, steps * batch);
-            if (dropoutMask[l] != null && dropoutApplied) {
-                applyDropout(out, dropoutMask[l], steps * batch * features);
-            }
-            x = out;
-        }
-        float[] top = x;
-        if (config.batchFirst) {
-            timeToBatch(top, userOutput, steps, batch, features);
-            top = userOutput;
-        }
-        result.output = top;
-        result.finalHidden = finalHidden;
-        result.finalCell = finalCell;
-        result.steps = steps;
-        result.batch = batch;
-        result.features = features;
-        result.slices = config.layers * directions;
-        result.hidden = hidden;
-        result.batchFirst = config.batchFirst;
-        forwardDone = true;
-        forwardKept = !inference;
-        return result;
+        float[] out = builder.merge.forward(raw[l], merged[l], rows, hidden);
+        if (dropoutMask[l] != null && dropoutApplied) Dropout.forward(out, dropoutMask[l], rows * features, builder.dropout, dropoutRng);
+        return out;
+    }
+
+    private float[] layerOutput(int l) {
+        return merged[l] != null ? merged[l] : raw[l];
     }
 
     /** Refuses a NaN or infinity in an initial state [slices, batch, H], naming where it is. */
@@ -423,37 +420,6 @@ public final class Rnn {
                         + state[i] + " (layer " + slice / directions + (directions == 2 ? (slice % 2 == 0 ? " forward" : " reverse") : "")
                         + ", b=" + b + "); states must be finite");
             }
-        }
-    }
-
-    private float[] layerOutput(int l) {
-        return merged[l] != null ? merged[l] : raw[l];
-    }
-
-    private float[] mergeDirections(int l, int rows) {
-        if (merged[l] == null) return raw[l];
-        float[] r = raw[l], m = merged[l];
-        int h = hidden;
-        for (int row = 0; row < rows; row++) {
-            int f = row * 2 * h, bk = f + h, o = row * h;
-            for (int j = 0; j < h; j++) {
-                float a = r[f + j], c = r[bk + j];
-                m[o + j] = switch (config.merge) {
-                    case SUM -> a + c;
-                    case MUL -> a * c;
-                    case AVERAGE -> (a + c) * 0.5f;
-                    case CONCAT -> throw new AssertionError();
-                };
-            }
-        }
-        return m;
-    }
-
-    private void applyDropout(float[] out, float[] mask, int n) {
-        float p = config.dropout, keep = 1f / (1f - p);
-        for (int i = 0; i < n; i++) {
-            mask[i] = dropoutRng.nextFloat() < p ? 0f : keep;
-            out[i] *= mask[i];
         }
     }
 
@@ -485,14 +451,27 @@ public final class Rnn {
         }
     }
 
+    // dL/d(output), dL/dh_n (dL/dc_n) -> parameter gradients (added), dL/dx, dL/dh_0 (dL/dc_0)
     private void runBackward(float[] dOutput, float[] dFinalHidden, float[] dFinalCell, boolean inputGradient) {
+        checkBackward(dOutput, dFinalHidden, dFinalCell);
+        int steps = result.steps, batch = result.batch;
+        float[] dTop = dOutput != null && builder.batchFirst ? timeMajor(dOutput, timeMajorGradient, steps, batch, features) : dOutput;
+        float[] dLayerOut = dTop;       // dL/d(output of layer l), [T*B, F] or null
+        for (int l = builder.layers - 1; l >= 0; l--) {
+            dLayerOut = layerBackward(l, dLayerOut, dFinalHidden, dFinalCell, l > 0 || inputGradient);
+        }
+        if (builder.batchFirst && inputGradient) batchFirst(layerInputGradient[0], userInputGradient, steps, batch, builder.inputSize);
+    }
+
+    /** Refuses gradients shorter than the last forward call's shapes, or a backward with nothing kept to read. */
+    private void checkBackward(float[] dOutput, float[] dFinalHidden, float[] dFinalCell) {
         if (!forwardDone) throw new IllegalStateException("backward needs a forward call first");
         if (!forwardKept) {
             throw new IllegalStateException("the last forward call ran in inference mode, which keeps nothing for backward;"
                     + " call inferenceMode(false) and run forward again");
         }
         int steps = result.steps, batch = result.batch, rows = steps * batch;
-        int bh = batch * hidden, slices = config.layers * directions;
+        int bh = batch * hidden, slices = builder.layers * directions;
         // Messages are built only on failure, so a valid call allocates nothing.
         if (dOutput != null && dOutput.length < (long) rows * features) {
             throw tooShort("dOutput", dOutput, (long) rows * features, shapeString(steps, batch, features));
@@ -500,65 +479,38 @@ public final class Rnn {
         if (dFinalHidden != null && dFinalHidden.length < (long) slices * bh) {
             throw tooShort("dFinalHidden", dFinalHidden, (long) slices * bh, "[" + slices + ", " + batch + ", " + hidden + "]");
         }
-        if (dFinalCell != null && !config.kind.hasCellState()) {
-            throw new IllegalArgumentException("dFinalCell given but " + config.kind + " has no cell state");
+        if (dFinalCell != null && !builder.kind.hasCellState()) {
+            throw new IllegalArgumentException("dFinalCell given but " + builder.kind + " has no cell state");
         }
         if (dFinalCell != null && dFinalCell.length < (long) slices * bh) {
             throw tooShort("dFinalCell", dFinalCell, (long) slices * bh, "[" + slices + ", " + batch + ", " + hidden + "]");
         }
-        int[] lens = lengthsGiven ? lengthsCopy : null;
-
-        float[] dTop = dOutput;
-        if (dOutput != null && config.batchFirst) {
-            batchToTime(dOutput, timeMajorGradient, steps, batch, features);
-            dTop = timeMajorGradient;
-        }
-        float[] dLayerOut = dTop; // dL/d(output of layer l), [T*B, F] or null
-        for (int l = config.layers - 1; l >= 0; l--) {
-            if (dLayerOut != null && dropoutMask[l] != null && dropoutApplied) {
-                // the mask multiplies in place: dLayerOut is our own buffer for every layer below the top
-                kernels.hadamard(dLayerOut, 0, dropoutMask[l], 0, dLayerOut, 0, rows * features);
-            }
-            float[] dRawL = dLayerOut;
-            if (dLayerOut != null && merged[l] != null) {
-                splitMergeGradient(l, dLayerOut, rows);
-                dRawL = dRaw;
-            }
-            float[] x = l == 0 ? lastInput : layerOutput(l - 1);
-            for (int d = 0; d < directions; d++) {
-                int slice = l * directions + d;
-                cells[slice].backward(dRawL, d * hidden, directions * hidden,
-                                      dFinalHidden, slice * bh, dFinalCell, slice * bh,
-                                      x, 0, l == 0 && !inputGradient ? null : layerInputGradient[l], 0, d > 0,
-                                      dInitialHidden, slice * bh, dInitialCell, slice * bh);
-            }
-            dLayerOut = layerInputGradient[l];
-        }
-        if (config.batchFirst && inputGradient) {
-            timeToBatch(layerInputGradient[0], userInputGradient, steps, batch, config.inputSize);
-        }
     }
 
-    private void splitMergeGradient(int l, float[] dOut, int rows) {
-        float[] r = raw[l];
-        int h = hidden;
-        for (int row = 0; row < rows; row++) {
-            int f = row * 2 * h, bk = f + h, o = row * h;
-            for (int j = 0; j < h; j++) {
-                float g = dOut[o + j];
-                switch (config.merge) {
-                    case SUM -> { dRaw[f + j] = g; dRaw[bk + j] = g; }
-                    case AVERAGE -> { dRaw[f + j] = 0.5f * g; dRaw[bk + j] = 0.5f * g; }
-                    case MUL -> { dRaw[f + j] = g * r[bk + j]; dRaw[bk + j] = g * r[f + j]; }
-                    case CONCAT -> throw new AssertionError();
-                }
-            }
+    // dL/d(output of layer l) [T*B, F] (or null) -> dL/d(input of layer l) [T*B, I_l] (or null without inputGradient)
+    private float[] layerBackward(int l, float[] dOut, float[] dFinalHidden, float[] dFinalCell, boolean inputGradient) {
+        int rows = result.steps * result.batch, bh = result.batch * hidden;
+        // the mask multiplies in place: below the top, dOut is this stack's own buffer
+        if (dOut != null && dropoutMask[l] != null && dropoutApplied) Dropout.backward(dOut, dropoutMask[l], rows * features);
+        float[] dRaw = dOut;
+        if (dOut != null && merged[l] != null) {
+            builder.merge.backward(dOut, raw[l], this.dRaw, rows, hidden);
+            dRaw = this.dRaw;
         }
+        float[] x = l == 0 ? lastInput : layerOutput(l - 1);
+        for (int d = 0; d < directions; d++) {
+            int slice = l * directions + d;
+            layerDirections[slice].backward(dRaw, d * hidden, directions * hidden,
+                                            dFinalHidden, slice * bh, dFinalCell, slice * bh,
+                                            x, 0, inputGradient ? layerInputGradient[l] : null, 0, d > 0,
+                                            dInitialHidden, slice * bh, dInitialCell, slice * bh);
+        }
+        return layerInputGradient[l];
     }
 
     /** dL/dx of the last backward call, in the input's layout ([T, B, I] or [B, T, I]); valid T*B*I elements. */
     public float[] inputGradient() {
-        return config.batchFirst ? userInputGradient : layerInputGradient[0];
+        return builder.batchFirst ? userInputGradient : layerInputGradient[0];
     }
 
     /** dL/dh_0 of the last backward call, [layers * directions, B, H]. */
@@ -574,8 +526,8 @@ public final class Rnn {
     // -------------------------------------------------------------------------------- helpers
 
     private void checkBatch(int batch) {
-        if (batch < 1 || batch > config.maxBatch) {
-            throw new IllegalArgumentException("batch must be in [1, " + config.maxBatch + "] (maxBatch), got " + batch);
+        if (batch < 1 || batch > builder.maxBatch) {
+            throw new IllegalArgumentException("batch must be in [1, " + builder.maxBatch + "] (maxBatch), got " + batch);
         }
     }
 
@@ -584,40 +536,36 @@ public final class Rnn {
     }
 
     private String shapeString(int steps, int batch, int width) {
-        return config.batchFirst ? "[" + batch + ", " + steps + ", " + width + "] (B, T, F)"
+        return builder.batchFirst ? "[" + batch + ", " + steps + ", " + width + "] (B, T, F)"
                                  : "[" + steps + ", " + batch + ", " + width + "] (T, B, F)";
     }
 
     private String position(int i, int steps, int batch, int width) {
         int row = i / width, f = i % width;
-        int t = config.batchFirst ? row % steps : row / batch;
-        int b = config.batchFirst ? row / steps : row % batch;
+        int t = builder.batchFirst ? row % steps : row / batch;
+        int b = builder.batchFirst ? row / steps : row % batch;
         return "t=" + t + ", b=" + b + ", feature " + f;
     }
 
-    static void batchToTime(float[] src, float[] dst, int steps, int batch, int width) {
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < steps; t++) {
-                System.arraycopy(src, (b * steps + t) * width, dst, (t * batch + b) * width, width);
-            }
-        }
+    /** src [B, T, width] -> dst [T, B, width]; returns dst. */
+    private static float[] timeMajor(float[] src, float[] dst, int steps, int batch, int width) {
+        TimeMajor.fromBatchFirst(src, dst, steps, batch, width);
+        return dst;
     }
 
-    static void timeToBatch(float[] src, float[] dst, int steps, int batch, int width) {
-        for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(src, (t * batch + b) * width, dst, (b * steps + t) * width, width);
-            }
-        }
+    /** src [T, B, width] -> dst [B, T, width]; returns dst. */
+    private static float[] batchFirst(float[] src, float[] dst, int steps, int batch, int width) {
+        TimeMajor.toBatchFirst(src, dst, steps, batch, width);
+        return dst;
     }
 
     @Override
     public String toString() {
-        return "Rnn[" + config.kind + ", input " + config.inputSize + ", hidden " + hidden + ", layers " + config.layers
-               + (directions == 2 ? ", bidirectional " + config.merge : "")
-               + (config.kind == CellKind.GRU ? ", linearBeforeReset " + config.linearBeforeReset : "")
-               + (config.peepholes ? ", peepholes" : "") + (config.inputForget ? ", inputForget" : "")
-               + (config.layerNorm ? ", layerNorm" : "")
+        return "Rnn[" + builder.kind + ", input " + builder.inputSize + ", hidden " + hidden + ", layers " + builder.layers
+               + (directions == 2 ? ", bidirectional " + builder.merge : "")
+               + (builder.kind == CellKind.GRU ? ", linearBeforeReset " + builder.linearBeforeReset : "")
+               + (builder.peepholes ? ", peepholes" : "") + (builder.inputForget ? ", inputForget" : "")
+               + (builder.layerNorm ? ", layerNorm" : "")
                + ", " + params.size() + " parameters]";
     }
 

@@ -15,6 +15,20 @@ public final class RnnOutput {
     }
 
     /** Outputs [T, B, F] (or [B, T, F] when batch-first), F = directions * H for concat, else H. Padding is 0. */
+    /** What a forward call produced (Rnn fills the one instance it reuses). */
+    void set(float[] output, float[] finalHidden, float[] finalCell, int steps, int batch, int features, int slices,
+             int hidden, boolean batchFirst) {
+        this.output = output;
+        this.finalHidden = finalHidden;
+        this.finalCell = finalCell;
+        this.steps = steps;
+        this.batch = batch;
+        this.features = features;
+        this.slices = slices;
+        this.hidden = hidden;
+        this.batchFirst = batchFirst;
+    }
+
     public float[] output() {
         return output;
     }

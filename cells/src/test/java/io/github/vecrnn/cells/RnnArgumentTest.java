@@ -88,7 +88,7 @@ class RnnArgumentTest {
         float[] x = new float[30];
         for (int i = 0; i < x.length; i++) x[i] = rng.uniform(-1, 1);
         float[] xb = new float[30];
-        Rnn.timeToBatch(x, xb, 5, 2, 3);
+        io.github.vecrnn.cells.internal.TimeMajor.toBatchFirst(x, xb, 5, 2, 3);
         RnnOutput a = seq.forward(x, 2, 5, new int[] {5, 3}, null), b = bat.forward(xb, 2, 5, new int[] {5, 3}, null);
         for (int t = 0; t < 5; t++)
             for (int n = 0; n < 2; n++)
