@@ -1,7 +1,12 @@
 package io.github.vecrnn.cells;
 
+import io.github.vecrnn.testsupport.RnnConfig;
+import io.github.vecrnn.testsupport.TestData;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.stream.Stream;
 
 /**
  * What PyTorch cannot check (LSTM peepholes and coupled input-forget gate, GRU "reset before", the
@@ -18,33 +23,30 @@ class FiniteDifferenceTest {
     static final double ABS = 4e-6, REL = 4e-5, H = 1e-6;
     static final int INPUT = 5, HIDDEN = 7, BATCH = 3, STEPS = 6;
 
-    /**
-     * A builder for the configuration a test case's name spells: the cell (lstm, gru, relu, tanh) before the
-     * first '_', then any of peep, coupled, before (reset-before GRU), bi, sum / mul / avg (merges),
-     * 2layer, batchfirst, _ln (layer norm). Shared with OnnxRuntimeOracleTest.
-     */
-    static Rnn.Builder named(String name, int input, int hidden) {
-        Rnn.Builder b = switch (name.substring(0, name.indexOf('_'))) {
-            case "lstm" -> Rnn.lstm(input, hidden);
-            case "gru" -> Rnn.gru(input, hidden);
-            case "relu" -> Rnn.builder(CellKind.RNN_RELU, input, hidden);
-            default -> Rnn.rnn(input, hidden);
-        };
-        if (name.contains("peep")) b.peepholes(true);
-        if (name.contains("coupled")) b.inputForget(true);
-        if (name.contains("before")) b.linearBeforeReset(false);
-        if (name.contains("bi")) b.bidirectional(true);
-        if (name.contains("sum")) b.merge(Merge.SUM);
-        if (name.contains("mul")) b.merge(Merge.MUL);
-        if (name.contains("avg")) b.merge(Merge.AVERAGE);
-        if (name.contains("2layer")) b.layers(2);
-        if (name.contains("batchfirst")) b.batchFirst(true);
-        if (name.contains("_ln")) b.layerNorm(true);
-        return b;
+    /** The cases: a name (which seeds the case's data), the configuration, whether the batch is padded. */
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                Arguments.of("lstm_peep", RnnConfig.of(CellKind.LSTM).withPeepholes(), false),
+                Arguments.of("lstm_coupled", RnnConfig.of(CellKind.LSTM).withCoupledGates(), false),
+                Arguments.of("lstm_peep_coupled_bi_padded", RnnConfig.of(CellKind.LSTM).withPeepholes().withCoupledGates().withBidirectional(), true),
+                Arguments.of("gru_before", RnnConfig.of(CellKind.GRU).withResetBefore(), false),
+                Arguments.of("gru_before_bi_padded", RnnConfig.of(CellKind.GRU).withResetBefore().withBidirectional(), true),
+                Arguments.of("gru_after_padded", RnnConfig.of(CellKind.GRU), true),
+                Arguments.of("lstm_bi_sum", RnnConfig.of(CellKind.LSTM).withMerge(Merge.SUM), false),
+                Arguments.of("lstm_bi_mul_padded", RnnConfig.of(CellKind.LSTM).withMerge(Merge.MUL), true),
+                Arguments.of("gru_bi_avg", RnnConfig.of(CellKind.GRU).withMerge(Merge.AVERAGE), false),
+                Arguments.of("relu_bi_mul", RnnConfig.of(CellKind.RNN_RELU).withMerge(Merge.MUL), false),
+                Arguments.of("tanh_bi_padded", RnnConfig.of(CellKind.RNN_TANH).withBidirectional(), true),
+                Arguments.of("lstm_ln", RnnConfig.of(CellKind.LSTM).withLayerNorm(), false),
+                Arguments.of("lstm_ln_bi", RnnConfig.of(CellKind.LSTM).withLayerNorm().withBidirectional(), false),
+                Arguments.of("lstm_ln_peep_coupled_bi_padded",
+                             RnnConfig.of(CellKind.LSTM).withLayerNorm().withPeepholes().withCoupledGates().withBidirectional(), true),
+                Arguments.of("gru_ln", RnnConfig.of(CellKind.GRU).withLayerNorm(), false),
+                Arguments.of("gru_ln_bi_padded", RnnConfig.of(CellKind.GRU).withLayerNorm().withBidirectional(), true));
     }
 
-    static Rnn build(String name) {
-        Rnn.Builder b = named(name, INPUT, HIDDEN).maxBatch(BATCH).maxSteps(STEPS).seed(name.hashCode());
+    static Rnn build(String name, RnnConfig config) {
+        Rnn.Builder b = config.builder(INPUT, HIDDEN).maxBatch(BATCH).maxSteps(STEPS).seed(name.hashCode());
         Rnn rnn = b.build();
         if (rnn.layerNorm()) {
             // Layer-norm gains start at 1 and shifts at 0; random values make every term of their gradients
@@ -64,25 +66,23 @@ class FiniteDifferenceTest {
         return rnn;
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"lstm_peep", "lstm_coupled", "lstm_peep_coupled_bi_padded", "gru_before", "gru_before_bi_padded",
-                            "gru_after_padded", "lstm_bi_sum", "lstm_bi_mul_padded", "gru_bi_avg", "relu_bi_mul",
-                            "tanh_bi_padded", "lstm_ln", "lstm_ln_bi", "lstm_ln_peep_coupled_bi_padded", "gru_ln", "gru_ln_bi_padded"})
-    void gradientsMatchFiniteDifferences(String name) {
-        Rnn rnn = build(name);
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("cases")
+    void gradientsMatchFiniteDifferences(String name, RnnConfig config, boolean padded) {
+        Rnn rnn = build(name, config);
         ReferenceRnn ref = new ReferenceRnn(rnn);
         Rng rng = new Rng(name.hashCode() * 31L);
         int dirs = rnn.directions(), f = rnn.outputSize();
         boolean lstm = rnn.kind() == CellKind.LSTM;
         // Peephole weights start at U(-1/sqrt(H), 1/sqrt(H)) like every parameter.
-        float[] x = random(rng, STEPS * BATCH * INPUT, 1f);
-        float[] dOut = random(rng, STEPS * BATCH * f, 1f);
-        float[] dH = random(rng, dirs * BATCH * HIDDEN, 1f);
-        float[] dC = lstm ? random(rng, dirs * BATCH * HIDDEN, 1f) : null;
+        float[] x = TestData.uniform(rng, STEPS * BATCH * INPUT, 1f);
+        float[] dOut = TestData.uniform(rng, STEPS * BATCH * f, 1f);
+        float[] dH = TestData.uniform(rng, dirs * BATCH * HIDDEN, 1f);
+        float[] dC = lstm ? TestData.uniform(rng, dirs * BATCH * HIDDEN, 1f) : null;
         RnnState initial = rnn.newState(BATCH);
-        System.arraycopy(random(rng, initial.hidden().length, 0.5f), 0, initial.hidden(), 0, initial.hidden().length);
-        if (lstm) System.arraycopy(random(rng, initial.cell().length, 0.5f), 0, initial.cell(), 0, initial.cell().length);
-        int[] lengths = name.contains("padded") ? new int[] {6, 2, 4} : null;
+        System.arraycopy(TestData.uniform(rng, initial.hidden().length, 0.5f), 0, initial.hidden(), 0, initial.hidden().length);
+        if (lstm) System.arraycopy(TestData.uniform(rng, initial.cell().length, 0.5f), 0, initial.cell(), 0, initial.cell().length);
+        int[] lengths = padded ? new int[] {6, 2, 4} : null;
 
         RnnOutput out = rnn.forward(x, BATCH, STEPS, lengths, initial);
         rnn.parameters().zeroGradients();
@@ -141,12 +141,6 @@ class FiniteDifferenceTest {
             }
         }
         return out;
-    }
-
-    static float[] random(Rng rng, int n, float scale) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = rng.uniform(-scale, scale);
-        return a;
     }
 
     static double[] toDouble(float[] a) {

@@ -1,10 +1,13 @@
 package io.github.vecrnn.cells;
 
+import io.github.vecrnn.testsupport.RnnConfig;
+import io.github.vecrnn.testsupport.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -24,8 +27,9 @@ class FrozenRnnTest {
         Stream.Builder<Arguments> cases = Stream.builder();
         for (int threads : new int[] {1, 2}) {
             for (int batch : new int[] {1, 6}) {      // batch 1: projection for all steps; 6: per step (split on 2 threads)
-                for (String config : new String[] {"lstm", "lstm peepholes bidirectional", "lstm layer norm", "gru",
-                                                   "gru reset before", "rnn 2 layers batch-first"}) {
+                for (RnnConfig config : List.of(RnnConfig.of(CellKind.LSTM), RnnConfig.of(CellKind.LSTM).withPeepholes().withBidirectional(),
+                                                RnnConfig.of(CellKind.LSTM).withLayerNorm(), RnnConfig.of(CellKind.GRU),
+                                                RnnConfig.of(CellKind.GRU).withResetBefore(), RnnConfig.of(CellKind.RNN_TANH).withLayers(2).withBatchFirst())) {
                     cases.add(Arguments.of(config, threads, batch));
                 }
             }
@@ -41,14 +45,14 @@ class FrozenRnnTest {
 
     @ParameterizedTest(name = "{0}, {1} threads, batch {2}")
     @MethodSource("configurations")
-    void givesTheBitsOfInferenceModeAndIgnoresLaterWeightChanges(String config, int threads, int batch) {
+    void givesTheBitsOfInferenceModeAndIgnoresLaterWeightChanges(RnnConfig config, int threads, int batch) {
         // hidden 128: two ranges of whole strips on 2 threads at every vector width
         Rnn rnn = InferenceModeTest.build(config, threads, batch, 128).training(false).inferenceMode(true);
         Rng rng = new Rng(9);
-        float[] x = FiniteDifferenceTest.random(rng, 7 * batch * 13, 1f);
+        float[] x = TestData.uniform(rng, 7 * batch * 13, 1f);
         int[] lengths = new int[batch];
         for (int b = 0; b < batch; b++) lengths[b] = 7 - (b * 3) % 7;   // 7, 4, 1, 5, ...: padded rows when batch > 1
-        RnnState initial = InferenceModeTest.randomState(rnn, batch, rng);
+        RnnState initial = TestData.randomState(rnn, batch, rng);
 
         FrozenRnn frozen = rnn.freeze();
         FrozenRnn replica = frozen.replica();
@@ -79,15 +83,19 @@ class FrozenRnnTest {
      * frozen layer keeps fewer rows of pre-activations than the stack (one step's from a batch of 4, where
      * the projection runs per step; every step's below), so batches 1 to 3 fill the most rows it has.
      */
+    static Stream<RnnConfig> batchSweepConfigurations() {
+        return Stream.of(RnnConfig.of(CellKind.LSTM), RnnConfig.of(CellKind.LSTM).withLayerNorm(), RnnConfig.of(CellKind.GRU),
+                         RnnConfig.of(CellKind.GRU).withResetBefore(), RnnConfig.of(CellKind.RNN_TANH).withLayers(2).withBatchFirst());
+    }
+
     @ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"lstm", "lstm layer norm", "gru", "gru reset before",
-                                                              "rnn 2 layers batch-first"})
-    void givesTheStacksBitsAtEveryBatchUpToItsMaximum(String config) {
+    @MethodSource("batchSweepConfigurations")
+    void givesTheStacksBitsAtEveryBatchUpToItsMaximum(RnnConfig config) {
         Rnn rnn = InferenceModeTest.build(config, 1, 8, 37).training(false).inferenceMode(true);
         FrozenRnn frozen = rnn.freeze();
         Rng rng = new Rng(10);
         for (int batch = 1; batch <= 8; batch++) {
-            float[] x = FiniteDifferenceTest.random(rng, 7 * batch * 13, 1f);
+            float[] x = TestData.uniform(rng, 7 * batch * 13, 1f);
             assertSameResult(rnn.forward(x, batch, 7, null, null), frozen.forward(x, batch, 7, null, null), "batch " + batch);
         }
     }

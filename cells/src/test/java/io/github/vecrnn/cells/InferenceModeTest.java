@@ -1,6 +1,8 @@
 package io.github.vecrnn.cells;
 
 import io.github.vecrnn.kernel.Kernels;
+import io.github.vecrnn.testsupport.RnnConfig;
+import io.github.vecrnn.testsupport.TestData;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,6 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class InferenceModeTest {
 
+    static final java.util.List<RnnConfig> CONFIGS = java.util.List.of(
+            RnnConfig.of(CellKind.LSTM), RnnConfig.of(CellKind.LSTM).withPeepholes().withBidirectional(), RnnConfig.of(CellKind.LSTM).withLayerNorm(),
+            RnnConfig.of(CellKind.GRU), RnnConfig.of(CellKind.GRU).withResetBefore(), RnnConfig.of(CellKind.GRU).withLayerNorm(),
+            RnnConfig.of(CellKind.RNN_TANH).withLayers(2));
+
     static Stream<Arguments> configurations() {
         Stream.Builder<Arguments> cases = Stream.builder();
         for (int threads : new int[] {1, 2}) {
@@ -27,55 +34,28 @@ class InferenceModeTest {
             for (int batch : new int[] {1, 3, 6, 33}) {
                 // hidden 128 is split into two ranges of whole strips on 2 threads at every vector width
                 for (int hidden : new int[] {37, 128}) {
-                    cases.add(Arguments.of("lstm", threads, batch, hidden));
-                    cases.add(Arguments.of("lstm peepholes bidirectional", threads, batch, hidden));
-                    cases.add(Arguments.of("lstm layer norm", threads, batch, hidden));
-                    cases.add(Arguments.of("gru", threads, batch, hidden));
-                    cases.add(Arguments.of("gru reset before", threads, batch, hidden));
-                    cases.add(Arguments.of("gru layer norm", threads, batch, hidden));
-                    cases.add(Arguments.of("rnn 2 layers", threads, batch, hidden));
+                    for (RnnConfig config : CONFIGS) cases.add(Arguments.of(config, threads, batch, hidden));
                 }
             }
         }
         return cases.build();
     }
 
-    /** The configuration named by config (also used by FrozenRnnTest): input 13, at most 7 steps. */
-    static Rnn build(String config, int threads, int batch, int hidden) {
-        CellKind kind = config.startsWith("lstm") ? CellKind.LSTM : config.startsWith("gru") ? CellKind.GRU : CellKind.RNN_TANH;
-        Rnn.Builder b = Rnn.builder(kind, 13, hidden).maxBatch(batch).maxSteps(7).seed(11)
-                .kernels(Kernels.preferred().withThreads(threads));
-        if (config.contains("peepholes")) b.peepholes(true);
-        if (config.contains("bidirectional")) b.bidirectional(true);
-        if (config.contains("layer norm")) b.layerNorm(true);
-        if (config.contains("reset before")) b.linearBeforeReset(false);
-        if (config.contains("2 layers")) b.layers(2);
-        if (config.contains("batch-first")) b.batchFirst(true);
-        return b.build();
-    }
-
-    /** A state for the stack and batch with random h_0 (and c_0) in [-0.5, 0.5). */
-    static RnnState randomState(Rnn rnn, int batch, Rng rng) {
-        RnnState s = rnn.newState(batch);
-        float[] h = FiniteDifferenceTest.random(rng, s.hidden().length, 0.5f);
-        System.arraycopy(h, 0, s.hidden(), 0, h.length);
-        if (s.cell() != null) {
-            float[] c = FiniteDifferenceTest.random(rng, s.cell().length, 0.5f);
-            System.arraycopy(c, 0, s.cell(), 0, c.length);
-        }
-        return s;
+    /** The stack of this configuration (also used by FrozenRnnTest): input 13, at most 7 steps. */
+    static Rnn build(RnnConfig config, int threads, int batch, int hidden) {
+        return config.builder(13, hidden).maxBatch(batch).maxSteps(7).seed(11).kernels(Kernels.preferred().withThreads(threads)).build();
     }
 
     @ParameterizedTest(name = "{0}, {1} threads, batch {2}, hidden {3}")
     @MethodSource("configurations")
-    void givesTheSameBitsAsAForwardThatKeepsEverything(String config, int threads, int batch, int hidden) {
+    void givesTheSameBitsAsAForwardThatKeepsEverything(RnnConfig config, int threads, int batch, int hidden) {
         Rnn keeping = build(config, threads, batch, hidden);
         Rnn inference = keeping.replica().inferenceMode(true);
         Rng rng = new Rng(5);
-        float[] x = FiniteDifferenceTest.random(rng, 7 * batch * 13, 1f);
+        float[] x = TestData.uniform(rng, 7 * batch * 13, 1f);
         int[] lengths = new int[batch];
         for (int b = 0; b < batch; b++) lengths[b] = 7 - (b * 3) % 7;   // 7, 4, 1, 5, ...: padded rows too
-        RnnState initial = randomState(keeping, batch, rng);
+        RnnState initial = TestData.randomState(keeping, batch, rng);
         for (int[] lens : new int[][] {null, lengths}) {
             RnnOutput expected = keeping.forward(x, batch, 7, lens, initial);
             float[] out = expected.outputCopy(), hn = expected.finalHiddenCopy(), cn = expected.finalCellCopy();

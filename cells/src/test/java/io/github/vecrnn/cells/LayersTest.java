@@ -1,5 +1,7 @@
 package io.github.vecrnn.cells;
 
+import io.github.vecrnn.testsupport.TestData;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -16,7 +18,7 @@ class LayersTest {
         int in = 4, h = 6, batch = 2, steps = 5;
         Rnn drop = Rnn.lstm(in, h).layers(2).dropout(0.5f).maxBatch(batch).maxSteps(steps).seed(3).build();
         Rnn plain = Rnn.lstm(in, h).layers(2).maxBatch(batch).maxSteps(steps).seed(3).build();
-        float[] x = FiniteDifferenceTest.random(new Rng(1), steps * batch * in, 1f);
+        float[] x = TestData.uniform(new Rng(1), steps * batch * in, 1f);
         float[] evalOut = drop.training(false).forward(x, batch, steps, null, null).outputCopy();
         assertArrayEquals(plain.forward(x, batch, steps, null, null).outputCopy(), evalOut, "evaluation mode has no dropout");
         drop.training(true);
@@ -26,7 +28,7 @@ class LayersTest {
         // Backward against finite differences with the same masks (the dropout generator is rewound
         // before every forward). float32 central differences with step 1e-2: truncation ~1e-4 h^2
         // |L'''| and rounding ~1e-7 |L| / 1e-2 = 1e-5 |L|; bound 2e-3 absolute + 2e-2 relative.
-        float[] dOut = FiniteDifferenceTest.random(new Rng(2), steps * batch * h, 1f);
+        float[] dOut = TestData.uniform(new Rng(2), steps * batch * h, 1f);
         long rngState = drop.dropoutRng().state();
         drop.forward(x, batch, steps, null, null);
         drop.parameters().zeroGradients();
@@ -49,7 +51,7 @@ class LayersTest {
     @Test
     void backwardFollowsTheDropoutOfItsForwardCallEvenIfTheModeChangedInBetween() {
         Rnn rnn = Rnn.gru(3, 5).layers(2).dropout(0.4f).maxBatch(2).maxSteps(4).seed(6).build();
-        float[] x = FiniteDifferenceTest.random(new Rng(3), 24, 1f), dOut = FiniteDifferenceTest.random(new Rng(4), 40, 1f);
+        float[] x = TestData.uniform(new Rng(3), 24, 1f), dOut = TestData.uniform(new Rng(4), 40, 1f);
         long state = rnn.dropoutRng().state();
         rnn.forward(x, 2, 4, null, null);
         rnn.backward(dOut, null, null);

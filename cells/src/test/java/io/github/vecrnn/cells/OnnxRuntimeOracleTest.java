@@ -5,10 +5,12 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.github.vecrnn.io.Onnx;
+import io.github.vecrnn.testsupport.RnnConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,20 +40,33 @@ class OnnxRuntimeOracleTest {
     static final int INPUT = 13, HIDDEN = 37, BATCH = 4, STEPS = 7;
     static final int[] LENGTHS = {7, 3, 1, 5};
 
-    static Rnn build(String name) {
-        return FiniteDifferenceTest.named(name, INPUT, HIDDEN).maxBatch(BATCH).maxSteps(STEPS).seed(name.hashCode()).build();
+    static Rnn build(String name, RnnConfig config) {
+        return config.builder(INPUT, HIDDEN).maxBatch(BATCH).maxSteps(STEPS).seed(name.hashCode()).build();
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"lstm_peep", "lstm_coupled", "lstm_peep_coupled_bi_2layer_padded", "lstm_2layer_batchfirst_padded",
-                            "gru_before", "gru_before_bi_2layer_padded", "gru_after_bi_padded", "tanh_2layer_padded",
-                            "relu_bi_batchfirst_padded"})
-    void matchesOnnxRuntime(String name) throws OrtException {
-        Rnn rnn = build(name);
+    /** The cases: a name (which seeds the case's data), the configuration, whether the batch is padded. */
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                Arguments.of("lstm_peep", RnnConfig.of(CellKind.LSTM).withPeepholes(), false),
+                Arguments.of("lstm_coupled", RnnConfig.of(CellKind.LSTM).withCoupledGates(), false),
+                Arguments.of("lstm_peep_coupled_bi_2layer_padded",
+                             RnnConfig.of(CellKind.LSTM).withPeepholes().withCoupledGates().withBidirectional().withLayers(2), true),
+                Arguments.of("lstm_2layer_batchfirst_padded", RnnConfig.of(CellKind.LSTM).withLayers(2).withBatchFirst(), true),
+                Arguments.of("gru_before", RnnConfig.of(CellKind.GRU).withResetBefore(), false),
+                Arguments.of("gru_before_bi_2layer_padded", RnnConfig.of(CellKind.GRU).withResetBefore().withBidirectional().withLayers(2), true),
+                Arguments.of("gru_after_bi_padded", RnnConfig.of(CellKind.GRU).withBidirectional(), true),
+                Arguments.of("tanh_2layer_padded", RnnConfig.of(CellKind.RNN_TANH).withLayers(2), true),
+                Arguments.of("relu_bi_batchfirst_padded", RnnConfig.of(CellKind.RNN_RELU).withBidirectional().withBatchFirst(), true));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("cases")
+    void matchesOnnxRuntime(String name, RnnConfig config, boolean padded) throws OrtException {
+        Rnn rnn = build(name, config);
         Rng rng = new Rng(name.hashCode() * 17L);
         float[] x = new float[STEPS * BATCH * INPUT];
         for (int i = 0; i < x.length; i++) x[i] = 2f * rng.nextFloat() - 1f;
-        int[] lengths = name.contains("padded") ? LENGTHS : null;
+        int[] lengths = padded ? LENGTHS : null;
         RnnOutput ours = rnn.forward(x, BATCH, STEPS, lengths, null);
 
         Map<String, float[]> theirs = runOrt(Onnx.export(rnn, lengths != null), rnn, x, lengths);
@@ -63,7 +79,7 @@ class OnnxRuntimeOracleTest {
 
     @Test
     void writtenFileHoldsTheExportedModel(@TempDir Path dir) throws Exception {
-        Rnn rnn = build("gru_bi_padded");
+        Rnn rnn = build("gru_bi_padded", RnnConfig.of(CellKind.GRU).withBidirectional());
         Path file = dir.resolve("gru.onnx");
         Files.writeString(file, "an older file that the save replaces");
         Onnx.write(rnn, true, file);

@@ -57,7 +57,7 @@ class RnnMemoryTest {
 
     @Test
     void aMillionStepsInASmallHeapIsRefusedWithTheSize() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(List.of("-Xmx128m"), BuildLarge.class, "1000000");
+        ChildJvm.Result r = ChildJvm.run(List.of("-Xmx128m", "--add-modules=jdk.incubator.vector"), BuildLarge.class, "1000000");
         assertEquals(0, r.exitCode(), r.output());
         assertTrue(r.output().contains("refused: this stack's buffers take about") && r.output().contains("maxSteps 1000000"),
                    r.output());

@@ -1,10 +1,10 @@
 package io.github.vecrnn.io;
 
+import io.github.vecrnn.testsupport.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
@@ -45,12 +45,9 @@ class CrashDuringSaveTest {
     @Test
     void aKilledSaveLeavesTheOldFileWhole() throws Exception {
         Path target = dir.resolve("model.safetensors");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classpath = location(SafeTensors.class) + File.pathSeparator + location(CrashDuringSaveTest.class);
         java.util.Random random = new java.util.Random(1);
         for (int round = 0; round < 5; round++) {
-            Process child = new ProcessBuilder(java, "-Xmx256m", "-cp", classpath, Writer.class.getName(), target.toString())
-                    .redirectErrorStream(true).start();
+            Process child = ChildJvm.start(List.of("-Xmx256m"), Writer.class, target.toString());
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()));
             int saved = 0;
             for (int i = 0; i < 2 + round; i++) {
@@ -74,9 +71,5 @@ class CrashDuringSaveTest {
                 assertTrue(p.equals(target) || p.getFileName().toString().endsWith(".tmp"), p.toString());
             }
         }
-    }
-
-    static String location(Class<?> c) throws Exception {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 }

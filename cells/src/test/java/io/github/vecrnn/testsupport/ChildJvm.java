@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a main class of the test sources in a fresh JVM (the one running the tests, with the Vector API
- * module), on the class path of the kernel, the cells and their tests: for what one JVM cannot show
- * about itself, such as a small heap's limit.
+ * Runs a main class of the test sources in a fresh JVM (the one running the tests) with the given options,
+ * on the class path of the kernel, the cells and their tests: for what one JVM cannot show about itself,
+ * such as a small heap's limit or a process killed mid-save.
  */
 public final class ChildJvm {
     private ChildJvm() {
@@ -23,25 +23,29 @@ public final class ChildJvm {
 
     /** Runs main with the JVM options and arguments; waits at most two minutes. */
     public static Result run(List<String> jvmOptions, Class<?> main, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-modules=jdk.incubator.vector");
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(String.join(File.pathSeparator, location(main), location(io.github.vecrnn.cells.Rnn.class),
-                                location(io.github.vecrnn.kernel.Kernels.class)));
-        command.add(main.getName());
-        command.addAll(List.of(args));
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process child = start(jvmOptions, main, args);
         byte[] out;
         try (InputStream in = child.getInputStream()) {
             out = in.readAllBytes();
         }
         if (!child.waitFor(2, TimeUnit.MINUTES)) {
             child.destroyForcibly();
-            throw new AssertionError("the child JVM did not end: " + command);
+            throw new AssertionError("the child JVM did not end: " + main.getName());
         }
         return new Result(child.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    /** Starts main with the JVM options and arguments (standard error merged into its output), for a caller that talks to it. */
+    public static Process start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(String.join(File.pathSeparator, location(main), location(io.github.vecrnn.cells.Rnn.class),
+                                location(io.github.vecrnn.kernel.Kernels.class)));
+        command.add(main.getName());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
     private static String location(Class<?> c) {

@@ -97,17 +97,17 @@ class ActivationsTest {
             x[count++] = -Float.intBitsToFloat(bits);
         }
         for (Function f : new Function[] {TANH, SIGMOID}) {
-            GemmTest.assertBitwiseEqual(apply(f, SCALAR, x), apply(f, VECTOR, x), "activation over a dense sweep");
+            KernelTestSupport.assertBitwiseEqual(apply(f, SCALAR, x), apply(f, VECTOR, x), "activation over a dense sweep");
         }
         for (int n = 0; n < 70; n++) {
             int off = random.nextInt(5);
-            float[] in = GemmTest.randomArray(random, off + n + 3);
+            float[] in = KernelTestSupport.randomArray(random, off + n + 3);
             for (int i = 0; i < in.length; i++) in[i] *= 12f;
-            float[] v1 = new float[in.length], s1 = new float[in.length], v2 = new float[in.length], s2 = new float[in.length];
-            VECTOR.tanh(in, off, v1, off, n); SCALAR.tanh(in, off, s1, off, n);
-            VECTOR.sigmoid(in, off, v2, off, n); SCALAR.sigmoid(in, off, s2, off, n);
-            GemmTest.assertBitwiseEqual(s1, v1, "tanh n=" + n + " offset " + off);
-            GemmTest.assertBitwiseEqual(s2, v2, "sigmoid n=" + n + " offset " + off);
+            int length = n;
+            float[] v1 = KernelTestSupport.assertSameAsTwin("tanh n=" + n + " offset " + off, new float[in.length],
+                                                            (k, out) -> k.tanh(in, off, out, off, length));
+            KernelTestSupport.assertSameAsTwin("sigmoid n=" + n + " offset " + off, new float[in.length],
+                                               (k, out) -> k.sigmoid(in, off, out, off, length));
             float[] inPlace = in.clone();
             VECTOR.tanh(inPlace, off, inPlace, off, n);
             for (int i = 0; i < n; i++) assertEquals(v1[off + i], inPlace[off + i], "tanh in place");
@@ -120,12 +120,11 @@ class ActivationsTest {
     void derivativesFromOutputs() {
         SplittableRandom random = new SplittableRandom(9);
         for (int n : new int[] {0, 1, 15, 16, 17, 33, 100}) {
-            float[] y = GemmTest.randomArray(random, n + 2);
-            float[] dv = new float[n + 2], ds = new float[n + 2], tv = new float[n + 2], ts = new float[n + 2];
-            VECTOR.sigmoidDerivative(y, 1, dv, 1, n); SCALAR.sigmoidDerivative(y, 1, ds, 1, n);
-            VECTOR.tanhDerivative(y, 1, tv, 1, n); SCALAR.tanhDerivative(y, 1, ts, 1, n);
-            GemmTest.assertBitwiseEqual(ds, dv, "sigmoid' n=" + n);
-            GemmTest.assertBitwiseEqual(ts, tv, "tanh' n=" + n);
+            float[] y = KernelTestSupport.randomArray(random, n + 2);
+            float[] dv = KernelTestSupport.assertSameAsTwin("sigmoid' n=" + n, new float[n + 2],
+                                                            (k, out) -> k.sigmoidDerivative(y, 1, out, 1, n));
+            float[] tv = KernelTestSupport.assertSameAsTwin("tanh' n=" + n, new float[n + 2],
+                                                            (k, out) -> k.tanhDerivative(y, 1, out, 1, n));
             for (int i = 1; i <= n; i++) {
                 assertEquals(y[i] * (1.0 - y[i]), dv[i], 2e-7, "y(1-y)");
                 assertEquals(1.0 - (double) y[i] * y[i], tv[i], 2e-7, "1-y^2");

@@ -19,26 +19,15 @@ class ArrayOpsTest {
         SplittableRandom random = new SplittableRandom(11);
         for (int n : LENGTHS) {
             int xo = random.nextInt(4), yo = random.nextInt(4), zo = random.nextInt(4);
-            float[] x = GemmTest.randomArray(random, xo + n + 2), y = GemmTest.randomArray(random, yo + n + 2);
-            float[] z = GemmTest.randomArray(random, zo + n + 2);
+            float[] x = KernelTestSupport.randomArray(random, xo + n + 2), y = KernelTestSupport.randomArray(random, yo + n + 2);
+            float[] z = KernelTestSupport.randomArray(random, zo + n + 2);
             float alpha = (float) random.nextDouble(-3, 3);
 
-            float[] yv = y.clone(), ys = y.clone();
-            VECTOR.axpy(alpha, x, xo, yv, yo, n); SCALAR.axpy(alpha, x, xo, ys, yo, n);
-            GemmTest.assertBitwiseEqual(ys, yv, "axpy n=" + n);
-
-            yv = y.clone(); ys = y.clone();
-            VECTOR.scale(alpha, x, xo, yv, yo, n); SCALAR.scale(alpha, x, xo, ys, yo, n);
-            GemmTest.assertBitwiseEqual(ys, yv, "scale n=" + n);
-
-            float[] zv = z.clone(), zs = z.clone();
-            VECTOR.add(x, xo, y, yo, zv, zo, n); SCALAR.add(x, xo, y, yo, zs, zo, n);
-            GemmTest.assertBitwiseEqual(zs, zv, "add n=" + n);
-            GemmTest.assertOutsideUnchanged(z, zv, zo, 1, n, Math.max(1, n), "add n=" + n);
-
-            zv = z.clone(); zs = z.clone();
-            VECTOR.hadamard(x, xo, y, yo, zv, zo, n); SCALAR.hadamard(x, xo, y, yo, zs, zo, n);
-            GemmTest.assertBitwiseEqual(zs, zv, "hadamard n=" + n);
+            KernelTestSupport.assertSameAsTwin("axpy n=" + n, y, (k, out) -> k.axpy(alpha, x, xo, out, yo, n));
+            KernelTestSupport.assertSameAsTwin("scale n=" + n, y, (k, out) -> k.scale(alpha, x, xo, out, yo, n));
+            float[] zv = KernelTestSupport.assertSameAsTwin("add n=" + n, z, (k, out) -> k.add(x, xo, y, yo, out, zo, n));
+            KernelTestSupport.assertOutsideUnchanged(z, zv, zo, 1, n, Math.max(1, n), "add n=" + n);
+            zv = KernelTestSupport.assertSameAsTwin("hadamard n=" + n, z, (k, out) -> k.hadamard(x, xo, y, yo, out, zo, n));
             for (int i = 0; i < n; i++) assertEquals(x[xo + i] * y[yo + i], zv[zo + i]);
 
             // in place: x <- x + y, x <- alpha x
@@ -65,9 +54,9 @@ class ArrayOpsTest {
         for (int n : LENGTHS) {
             for (int pad : new int[] {0, 5}) {
                 int stride = n + pad, go = random.nextInt(4), co = random.nextInt(4), to = random.nextInt(4), ho = random.nextInt(4);
-                float[] gates = GemmTest.randomArray(random, go + 4 * stride + 3);
+                float[] gates = KernelTestSupport.randomArray(random, go + 4 * stride + 3);
                 for (int i = 0; i < gates.length; i++) gates[i] *= 6f;   // pre-activations over both tanh branches
-                float[] cPrev = GemmTest.randomArray(random, co + n + 1);
+                float[] cPrev = KernelTestSupport.randomArray(random, co + n + 1);
                 float[] gv = gates.clone(), gs = gates.clone();
                 float[] cv = new float[co + n + 1], cs = new float[co + n + 1];
                 float[] tv = new float[to + n + 1], ts = new float[to + n + 1];
@@ -75,10 +64,10 @@ class ArrayOpsTest {
                 VECTOR.lstmCell(gv, go, stride, cPrev, co, cv, co, tv, to, hv, ho, n);
                 SCALAR.lstmCell(gs, go, stride, cPrev, co, cs, co, ts, to, hs, ho, n);
                 String at = "lstmCell n=" + n + " stride=" + stride;
-                GemmTest.assertBitwiseEqual(gs, gv, at + " gates");
-                GemmTest.assertBitwiseEqual(cs, cv, at + " c");
-                GemmTest.assertBitwiseEqual(ts, tv, at + " tanh(c)");
-                GemmTest.assertBitwiseEqual(hs, hv, at + " h");
+                KernelTestSupport.assertBitwiseEqual(gs, gv, at + " gates");
+                KernelTestSupport.assertBitwiseEqual(cs, cv, at + " c");
+                KernelTestSupport.assertBitwiseEqual(ts, tv, at + " tanh(c)");
+                KernelTestSupport.assertBitwiseEqual(hs, hv, at + " h");
                 // the equations in float64: sigmoid and tanh are within 1e-7 (Activations); with |i|, |f|,
                 // |g|, |o|, |c_{t-1}| <= 1 the error of c is <= 3e-7 plus two roundings of |c| <= 2 (2.4e-7),
                 // tanh (slope <= 1) adds 1e-7, h another 1e-7 and a rounding: below 9e-7. Bound 1e-6 on all.

@@ -1,5 +1,8 @@
 package io.github.vecrnn.kernel;
 
+import static io.github.vecrnn.kernel.KernelTestSupport.assertBitwiseEqual;
+import static io.github.vecrnn.kernel.KernelTestSupport.assertOutsideUnchanged;
+import static io.github.vecrnn.kernel.KernelTestSupport.randomArray;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -496,31 +499,5 @@ class GemmTest {
             }
         }
         assertOutsideUnchanged(p.c, vector, p.cOff, m, n, p.ldc, p.toString());
-    }
-
-    static float[] randomArray(SplittableRandom random, int length) {
-        float[] array = new float[length];
-        for (int i = 0; i < length; i++) array[i] = (float) (random.nextDouble() * 2 - 1);
-        return array;
-    }
-
-    static void assertBitwiseEqual(float[] expected, float[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        for (int i = 0; i < expected.length; i++) {
-            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
-                fail(what + ": element " + i + " is " + actual[i] + ", expected " + expected[i]);
-            }
-        }
-    }
-
-    /** Everything outside the rows x cols block at offset (leading dimension ld) is as before. */
-    static void assertOutsideUnchanged(float[] before, float[] after, int offset, int rows, int cols, int ld, String what) {
-        for (int i = 0; i < before.length; i++) {
-            int rel = i - offset;
-            boolean inside = rel >= 0 && rel / ld < rows && rel % ld < cols;
-            if (!inside && Float.floatToRawIntBits(before[i]) != Float.floatToRawIntBits(after[i])) {
-                fail(what + ": element " + i + " outside the output was changed from " + before[i] + " to " + after[i]);
-            }
-        }
     }
 }

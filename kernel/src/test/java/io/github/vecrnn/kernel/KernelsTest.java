@@ -3,13 +3,8 @@ package io.github.vecrnn.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Which implementation runs: the forced width is honoured, and a JVM without the module falls back. */
@@ -33,28 +28,14 @@ class KernelsTest {
      */
     @Test
     void withoutTheVectorModuleEverythingStillWorks() throws IOException, InterruptedException {
-        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        String classPath = location(Kernels.class) + File.pathSeparator + location(FallbackMain.class);
-        Process process = new ProcessBuilder(List.of(javaBin.toString(), "-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%n",
-                                                     "-cp", classPath, FallbackMain.class.getName()))
-                .redirectErrorStream(false).start();
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the child JVM finished");
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertEquals(0, process.exitValue(), "child failed: " + out + "\n" + err);
+        ChildJvm.Result r = ChildJvm.run(List.of("-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%n"), FallbackMain.class);
+        String out = r.out().trim(), err = r.err().trim();
+        assertEquals(0, r.exitCode(), "child failed: " + out + "\n" + err);
         assertEquals(1, err.lines().count(), "exactly one warning line, got:\n" + err);
         assertTrue(err.startsWith("WARNING: vecrnn: ") && err.contains("--add-modules jdk.incubator.vector"), err);
         float[] one = {1f};
         Kernels.scalar().tanh(one, 0, one, 0, 1);
         assertEquals("Kernels[scalar, 1 thread] 6.0 0.5 " + one[0] + " ok", out);
-    }
-
-    private static String location(Class<?> type) {
-        try {
-            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Runs in the child JVM. */
