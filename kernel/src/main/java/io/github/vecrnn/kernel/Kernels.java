@@ -27,6 +27,8 @@ public final class Kernels {
     public static final String BITS_PROPERTY = "vecrnn.vector.bits";
     /** System property setting the default sgemm thread count. */
     public static final String THREADS_PROPERTY = "vecrnn.threads";
+    /** System property forcing the GEMM register tile's width in vectors (2 or 4), to test both on one machine. */
+    public static final String STRIP_PROPERTY = "vecrnn.gemm.strip";
 
     /** Below this many flops (2mnk) an sgemm stays on the calling thread: a hand-off costs more. */
     static final long PARALLEL_MIN_FLOPS = 1L << 22;

@@ -70,9 +70,10 @@ class GemmTest {
                 new Shape(64, 148, 13), new Shape(7, 148, 37), new Shape(148, 37, 64), new Shape(2, 2048, 512),
                 // m * k >= Kernels.TRANSPOSE_A_MIN: with transA, A^T is copied first
                 new Shape(300, 100, 150), new Shape(148, 37, 301), new Shape(1, 40, 40000),
-                // k >= BLOCKED_MIN_K: op(B) in blocks of KC rows, partial sums carried (a short last block,
-                // an exact multiple, a narrow strip beside the full ones)
-                new Shape(9, 257, 1300), new Shape(13, 64, 1024), new Shape(20, 70, 2100));
+                // blocked as MC rows by NC columns by KC rows of op(B) (PanamaGemm: 256 each), partial sums carried:
+                // a short last block, an exact multiple, a narrow strip beside the full ones, B in place (m < 12)
+                new Shape(9, 257, 1300), new Shape(13, 64, 1024), new Shape(20, 70, 2100), new Shape(300, 270, 600),
+                new Shape(12, 513, 257));
         for (Shape s : shapes) {
             for (boolean transA : new boolean[] {false, true}) {
                 for (boolean transB : new boolean[] {false, true}) {
@@ -186,7 +187,7 @@ class GemmTest {
                 int ldc = Math.max(1, span + random.nextInt(5)), cOff = random.nextInt(7);
                 float[] alphaBeta = ALPHA_BETA[random.nextInt(ALPHA_BETA.length)];
                 PackedMatrix packed = kernels.newPackedMatrix(k, n);
-                kernels.pack(false, randomArray(random, k * n), 0, n, packed);
+                kernels.pack(false, randomArray(random, k * n), 0, Math.max(1, n), packed);  // BLAS: ldb >= max(1, n)
                 float[] a = randomArray(random, m * lda), c = randomArray(random, cOff + m * ldc + 3);
                 float[] expected = c.clone(), actual = c.clone();
                 for (int q = 0; q < blocks; q++) {

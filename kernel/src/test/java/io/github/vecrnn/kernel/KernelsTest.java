@@ -1,6 +1,7 @@
 package io.github.vecrnn.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -20,6 +21,34 @@ class KernelsTest {
             assertEquals(Integer.parseInt(forced), preferred.vectorBits());
         }
         assertEquals(0, Kernels.scalar().vectorBits());
+    }
+
+    /** A packed matrix's strips are as wide as the GEMM's register tile: the forced one, or the machine's. */
+    @Test
+    void forcedTileWidthIsTheOneInUse() {
+        int lanes = Kernels.preferred().vectorBits() / Float.SIZE;
+        int panel = Kernels.preferred().newPackedMatrix(1, 1).panelWidth();
+        String forced = System.getProperty(Kernels.STRIP_PROPERTY);
+        if (forced != null && !forced.isBlank()) {
+            assertEquals(Integer.parseInt(forced) * lanes, panel);
+        } else {
+            assertTrue(panel == 2 * lanes || panel == 4 * lanes, "strips of " + panel + " floats, lanes " + lanes);
+        }
+    }
+
+    @Test
+    void propertiesAreParsedStrictly() {
+        assertEquals(KernelProperties.Strip.MACHINE, KernelProperties.strip(""));
+        assertEquals(KernelProperties.Strip.VECTORS_2, KernelProperties.strip(" 2 "));
+        assertEquals(KernelProperties.Strip.VECTORS_4, KernelProperties.strip("4"));
+        for (String bad : List.of("3", "8", "two", "-2")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> KernelProperties.strip(bad));
+            assertTrue(e.getMessage().contains(Kernels.STRIP_PROPERTY) && e.getMessage().contains("'" + bad + "'"), e.getMessage());
+        }
+        assertEquals(KernelProperties.Width.BITS_256, KernelProperties.width("256"));
+        assertThrows(IllegalStateException.class, () -> KernelProperties.width("64"));
+        assertEquals(3, KernelProperties.threads("3"));
+        assertThrows(IllegalStateException.class, () -> KernelProperties.threads("0"));
     }
 
     /**
