@@ -18,8 +18,8 @@ import jdk.incubator.vector.FloatVector;
 final class PanamaGemm {
     /** Where a register tile's accumulators start when they start from zero: one zero row (read with stride 0). */
     static final float[] ZEROS = new float[NR];
-    /** The blocks of sgemm: MC rows of C, KC rows of op(B) (a KC x NR strip stays in L1), NC columns. */
-    static final int MC = 256, KC = 256, NC = 256;
+    /** The blocks of sgemm: MC rows of C, KC rows of op(B) (a KC x NR strip stays in L1), NC columns of op(B). */
+    static final int MC = 256, KC = 256, NC = 128;
     /**
      * A row-major B is read in place when C has fewer rows than this, to repay no copy; with more, it is packed:
      * read in place, its strips' rows lie ldb apart, and with ldb a multiple of a page they compete for a few

@@ -70,7 +70,7 @@ class GemmTest {
                 new Shape(64, 148, 13), new Shape(7, 148, 37), new Shape(148, 37, 64), new Shape(2, 2048, 512),
                 // m * k >= Kernels.TRANSPOSE_A_MIN: with transA, A^T is copied first
                 new Shape(300, 100, 150), new Shape(148, 37, 301), new Shape(1, 40, 40000),
-                // blocked as MC rows by NC columns by KC rows of op(B) (PanamaGemm: 256 each), partial sums carried:
+                // blocked as MC rows by NC columns by KC rows of op(B) (PanamaGemm: 256, 128, 256), partial sums carried:
                 // a short last block, an exact multiple, a narrow strip beside the full ones, B in place (m < 12)
                 new Shape(9, 257, 1300), new Shape(13, 64, 1024), new Shape(20, 70, 2100), new Shape(300, 270, 600),
                 new Shape(12, 513, 257));
