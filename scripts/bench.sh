@@ -29,11 +29,12 @@ run="bench/results/$(date -u +%Y-%m-%dT%H%MZ)-$mode"
 mkdir -p "$run"/{jmh,dl4j,torch,logs,inputs}
 trap 'rm -rf "$run/inputs"' EXIT
 echo "bench: $mode run into $run"
-"$python" scripts/bench_report.py --describe "$mode" >"$run/machine.json"
-
 jar=bench/target/benchmarks.jar
 dl4j=bench/dl4j/target/dl4j-benchmarks.jar
 vector=--add-modules=jdk.incubator.vector
+# the FMA peak of one core, measured now: every GFLOP/s figure of the report is also a share of it
+"$java" $vector -cp "$jar" io.github.vecrnn.bench.FmaPeak >"$run/peak.json" 2>"$run/logs/peak.log"
+"$python" scripts/bench_report.py --describe "$mode" "$run/peak.json" >"$run/machine.json"
 
 # jmh NAME JAR ARGS...: one JMH run, its JSON in $run/jmh or $run/dl4j, its log in $run/logs
 jmh() {
@@ -85,6 +86,7 @@ for cell in ${cells//,/ }; do
   jmh "rnn-$cell-training" "$jar" '\.RnnBenchmark\.' -p cell="$cell" -p scenario=A_training,C_training "${rnn[@]}"
 done
 jmh first-call "$jar" FirstCallBenchmark "${first[@]}"
+jmh cold-start "$jar" ColdStartBenchmark "${first[@]}"
 
 # --- Deeplearning4j's LSTM: its native thread count is fixed when the library loads ---------------------------
 # It is OpenMP too: on 2 threads both wait policies are measured, as for PyTorch (the report keeps the faster).
@@ -93,11 +95,19 @@ OMP_NUM_THREADS=2 jmh dl4j-2t "$dl4j" Dl4jLstmBenchmark -p threads=2 "${rnn[@]}"
 OMP_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE jmh dl4j-2t-passive "$dl4j" Dl4jLstmBenchmark -p threads=2 "${rnn[@]}"
 
 # --- PyTorch, on the weights and data vecrnn uses --------------------------------------------------------------
+# What a user would pick today: PyTorch 2.x's CPU build, in a venv from the configured package index; Debian's 1.13
+# where that does not install. The report names the version that ran.
+if torch_python=$(scripts/torch_venv.sh 2>>"$run/logs/torch-venv.log"); then
+  echo "bench: PyTorch peer: $("$torch_python" -c 'import torch; print(torch.__version__)') ($torch_python)"
+else
+  torch_python=$python
+  echo "bench: PyTorch 2.x did not install (logs/torch-venv.log); the peer is Debian's PyTorch 1.13"
+fi
 "$java" $vector -cp "$jar" io.github.vecrnn.bench.RnnWorkload "$run/inputs" >"$run/logs/inputs.log" 2>&1
 torch_run() {  # NAME THREADS [ENV...]
   local name=$1 threads=$2; shift 2
   echo "bench: $name"
-  env "$@" "$python" scripts/bench_torch.py --inputs "$run/inputs" --threads "$threads" --cells "$cells" \
+  env "$@" "$torch_python" scripts/bench_torch.py --inputs "$run/inputs" --threads "$threads" --cells "$cells" \
       "${torch[@]}" --out "$run/torch/$name.json" >>"$run/logs/torch.log" 2>&1 \
     || { echo "bench: $name failed, see $run/logs/torch.log" >&2; tail -20 "$run/logs/torch.log" >&2; exit 1; }
 }
@@ -112,7 +122,7 @@ done
 first_forks=${first[1]}
 for scenario in A_inference B_inference; do
   for fork in $(seq 1 "$first_forks"); do
-    "$python" scripts/bench_torch.py --inputs "$run/inputs" --threads 1 --first-call "LSTM_$scenario" \
+    "$torch_python" scripts/bench_torch.py --inputs "$run/inputs" --threads 1 --first-call "LSTM_$scenario" \
         --out "$run/torch/first-call-LSTM_$scenario-fork$fork.json" >>"$run/logs/torch.log" 2>&1
   done
 done

@@ -2,7 +2,8 @@
 """The report of one bench run (scripts/bench.sh): results.csv, table.md and chart.png in the run's directory.
 
   python3 scripts/bench_report.py RUN_DIR          read RUN_DIR/{machine.json,jmh,dl4j,torch}, write the report
-  python3 scripts/bench_report.py --describe MODE  print the machine description as JSON (bench.sh's machine.json)
+  python3 scripts/bench_report.py --describe MODE PEAK_JSON  print the machine description as JSON (bench.sh's
+                                                   machine.json), with the FMA peak FmaPeak measured
 
 Every figure is a median over all measured iterations of all forks (for an even count the upper of the two
 middle samples, so always a measured value), with the min and max beside it. Ratios are vecrnn / peer in speed,
@@ -124,7 +125,7 @@ def torch_rows(run):
     return rows, version, cores
 
 
-def describe(mode):
+def describe(mode, peak_json):
     def first_line(cmd):
         try:
             out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
@@ -141,14 +142,16 @@ def describe(mode):
     dl4j_pom = open("bench/dl4j/pom.xml").read()
     prop = lambda text, name: re.search(f"<{name}>([^<]+)</{name}>", text).group(1)
     java = os.path.join(os.environ.get("JAVA_HOME", ""), "bin", "java")
+    peak = json.load(open(peak_json))
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "mode": mode,
         "cpu": cpu, "logical_processors": os.cpu_count(), "avx512f": " avx512f" in flags,
         "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "os": first_line(["uname", "-sr"]), "jdk": first_line([java, "-version"]),
         "python": platform.python_version(),
-        # Zen 4: two 256-bit FMA pipes = 32 float FLOP per cycle, at 3.66 GHz (see notebook 9); override if not
-        "fma_peak_gflops_per_core": float(os.environ.get("VECRNN_PEAK_GFLOPS", "117")),
+        # measured in this run (io.github.vecrnn.bench.FmaPeak): one core, the preferred vector width, and each narrower
+        "fma_peak_gflops_per_core": peak["gflops"][str(peak["preferred_bits"])],
+        "fma_peak_by_width": peak["gflops"],
         "versions": {"jmh": prop(pom, "jmh.version"), "ejml": prop(pom, "ejml.version"),
                      "onnxruntime": prop(pom, "onnxruntime.version"), "deeplearning4j": prop(dl4j_pom, "dl4j.version"),
                      "openblas (dl4j)": prop(dl4j_pom, "openblas.version")},
@@ -197,9 +200,12 @@ def tables(rows, machine):
            "(> 1: vecrnn faster; **bold**: vecrnn slower). Same weights, inputs, shapes, thread counts and float32 "
            "everywhere; every peer's output is checked against vecrnn's before it is timed.", ""]
 
+    peak = machine["fma_peak_gflops_per_core"]
+    out += [f"FMA peak of one core, measured in this run: {peak:.1f} GFLOP/s at the preferred width ("
+            + ", ".join(f"{bits}-bit {g:.1f}" for bits, g in machine.get("fma_peak_by_width", {}).items()) + ").", ""]
     out += ["## sgemm, C = A B (GFLOP/s)", "",
-            "| m x k x n | vecrnn 1T | vecrnn 2T | EJML 1T | EJML 2T | plain Java 1T | scalar twin 1T "
-            "| vs EJML 1T | vs EJML 2T | vs plain Java |", "|---|---|---|---|---|---|---|---|---|---|"]
+            "| m x k x n | vecrnn 1T | % of peak | vecrnn 2T | % of 2 cores | EJML 1T | EJML 2T | plain Java 1T "
+            "| scalar twin 1T | vs EJML 1T | vs EJML 2T | vs plain Java |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for shape in SHAPES:
         g = {(impl, t): find(rows, suite="GemmBenchmark", impl=impl, shape=shape, threads=t)
              for impl in ("vecrnn", "ejml", "plainjava", "scalar") for t in ("1", "2")}
@@ -207,8 +213,10 @@ def tables(rows, machine):
             continue
         rate = lambda k: None if g[k] is None else g[k]["gflops"]
         speed = lambda a, b: "-" if rate(a) is None or rate(b) is None else ratio(1 / rate(a), 1 / rate(b))
-        out.append(f"| {shape} | " + " | ".join(fmt(rate(k), 3) for k in [("vecrnn", "1"), ("vecrnn", "2"),
-                   ("ejml", "1"), ("ejml", "2"), ("plainjava", "1"), ("scalar", "1")])
+        share = lambda k, cores: "-" if rate(k) is None else f"{100 * rate(k) / (cores * peak):.0f}%"
+        out.append(f"| {shape} | {fmt(rate(('vecrnn', '1')), 3)} | {share(('vecrnn', '1'), 1)} | "
+                   f"{fmt(rate(('vecrnn', '2')), 3)} | {share(('vecrnn', '2'), 2)} | "
+                   + " | ".join(fmt(rate(k), 3) for k in [("ejml", "1"), ("ejml", "2"), ("plainjava", "1"), ("scalar", "1")])
                    + f" | {speed(('vecrnn', '1'), ('ejml', '1'))} | {speed(('vecrnn', '2'), ('ejml', '2'))}"
                    f" | {speed(('vecrnn', '1'), ('plainjava', '1'))} |")
 
@@ -263,6 +271,21 @@ def tables(rows, machine):
                        + f" | {'-' if steady is None else fmt(steady['median'])} | "
                        + " | ".join(ratio(f["vecrnn"]["median"], None if f[i] is None else f[i]["median"])
                                     for i in ("onnxruntime", "pytorch")) + " |")
+    colds = [r for r in rows if r["benchmark"] == "coldStart"]
+    if colds:
+        out += ["", "## Cold start (ms): from nothing to the first inference in a fresh process, 1 thread", "",
+                "vecrnn: build the stack, freeze it, first call (which waits for the warm-up the build started); "
+                "ONNX Runtime: create the session from the model's bytes, first run.", "",
+                "| cell | scenario | vecrnn | ONNX Runtime | vs ORT |", "|---|---|---|---|---|"]
+        for scenario in ("A_inference", "B_inference"):
+            f = {i: find(colds, impl=i, scenario=scenario) for i in ("vecrnn", "onnxruntime")}
+            if f["vecrnn"] is None:
+                continue
+            out.append(f"| LSTM | {scenario.replace('_', ' ')} | "
+                       + " | ".join("-" if f[i] is None else f"{fmt(f[i]['median'])} [{fmt(f[i]['min'])}-{fmt(f[i]['max'])}]"
+                                    for i in ("vecrnn", "onnxruntime"))
+                       + " | " + ratio(f["vecrnn"]["median"], None if f["onnxruntime"] is None else f["onnxruntime"]["median"])
+                       + " |")
     return "\n".join(out) + "\n"
 
 
@@ -307,8 +330,8 @@ def chart(rows, machine, path):
 
 
 def main(argv):
-    if len(argv) == 3 and argv[1] == "--describe":
-        print(json.dumps(describe(argv[2]), indent=1))
+    if len(argv) == 4 and argv[1] == "--describe":
+        print(json.dumps(describe(argv[2], argv[3]), indent=1))
         return
     if len(argv) != 2:
         sys.exit(__doc__)

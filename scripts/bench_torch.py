@@ -5,13 +5,14 @@ of each iteration as one sample).
 
 The inputs are the safetensors files that `RnnWorkload` writes (weights under PyTorch's state_dict names, x,
 target and vecrnn's output), so PyTorch runs exactly the numbers vecrnn runs; a model whose output differs from
-vecrnn's is refused before it is timed. Needs Debian's python3-torch (1.13) and numpy.
+vecrnn's is refused before it is timed. Needs torch and numpy: bench.sh runs it with PyTorch 2.x's CPU build from a venv
+(scripts/torch_venv.sh) or, where that does not install, with Debian's python3-torch (1.13).
 
   python3 scripts/bench_torch.py --inputs DIR --threads 1 --out torch.json [--warmup 3 --iterations 5 --seconds 2]
   python3 scripts/bench_torch.py --inputs DIR --threads 1 --first-call LSTM_A_inference --out first.json
 
-The thread count is torch.set_num_threads plus the thread count of every native pool torch may call: Debian's torch
-is built with BLAS_INFO=generic, so its GEMMs run in the system BLAS (OpenBLAS, pthread build), which ignores
+The thread count is torch.set_num_threads plus the thread count of every native pool torch may call (PyTorch 2.x's
+CPU build: OpenMP, MKL, oneDNN): Debian's torch is built with BLAS_INFO=generic, so its GEMMs run in the system BLAS (OpenBLAS, pthread build), which ignores
 torch.set_num_threads and starts one thread per core. It reads OPENBLAS_NUM_THREADS once, when it is loaded, so this
 script sets it (and OMP_NUM_THREADS, MKL_NUM_THREADS) before it imports numpy or torch. Without that, a "1 thread" run used
 both cores of the 2-core bench machine (process CPU time / wall time 1.99 on LSTM C inference). Each sample records

@@ -50,6 +50,7 @@ public final class Rnn {
     private boolean forwardDone;
     private boolean lengthsGiven;
     private float[] lastInput; // layer 0's time-major input of the last forward call, read by backward
+    private WarmUp warmUp;     // the warm-up started with this stack's configuration, until its first call
 
     public static Builder lstm(int inputSize, int hiddenSize) {
         return new Builder(CellKind.LSTM, inputSize, hiddenSize);
@@ -163,6 +164,7 @@ public final class Rnn {
         Rnn r = new Rnn(builder, params, false);
         r.training = training;
         r.inference = inference;
+        r.warmUp = warmUp;
         return r;
     }
 
@@ -190,6 +192,7 @@ public final class Rnn {
         Rnn r = new Rnn(builder, params.valuesOnly(values), true);
         r.training = false;
         r.inference = true;
+        r.warmUp = warmUp;
         return r;
     }
 
@@ -317,6 +320,10 @@ public final class Rnn {
     // input [T, B, I] (or [B, T, I]), h_0 (c_0) [L*D, B, H] -> output [T, B, F] (or [B, T, F]), h_n (c_n) [L*D, B, H]
     private RnnOutput runForward(float[] input, int batch, int steps, int[] lengths, RnnState initial) {
         checkForward(input, batch, steps, lengths, initial);
+        if (warmUp != null) {   // the first call: compiled code is on its way, faster than interpreting this call
+            warmUp.await();
+            warmUp = null;
+        }
         begin(batch, steps, lengths);
         float[] x = builder.batchFirst ? timeMajor(input, timeMajorInput, steps, batch, builder.inputSize) : input;
         lastInput = x;
@@ -573,15 +580,16 @@ public final class Rnn {
 
     /** The configuration. Defaults: 1 layer, unidirectional, sequence-first, maxBatch 1, maxSteps 1. */
     public static final class Builder {
-        private final CellKind kind;
-        private final int inputSize, hiddenSize;
-        private int layers = 1, maxBatch = 1, maxSteps = 1;
-        private boolean bidirectional, batchFirst, peepholes, inputForget, layerNorm;
-        private boolean linearBeforeReset = true, checkFinite = true;
-        private Merge merge = Merge.CONCAT;
-        private float dropout;
-        private long seed = 42;
-        private Kernels kernels = Kernels.preferred();
+        final CellKind kind;
+        final int inputSize, hiddenSize;
+        int layers = 1, maxBatch = 1, maxSteps = 1;
+        boolean bidirectional, batchFirst, peepholes, inputForget, layerNorm;
+        boolean linearBeforeReset = true, checkFinite = true;
+        Merge merge = Merge.CONCAT;
+        float dropout;
+        long seed = 42;
+        Kernels kernels = Kernels.preferred();
+        boolean warmUpModel;   // the tiny stack a WarmUp runs, which starts no warm-up of its own
 
         private Builder(CellKind kind, int inputSize, int hiddenSize) {
             if (kind == null) throw new IllegalArgumentException("kind is null");
@@ -597,7 +605,7 @@ public final class Rnn {
             b.layers = layers; b.maxBatch = maxBatch; b.maxSteps = maxSteps; b.bidirectional = bidirectional;
             b.batchFirst = batchFirst; b.peepholes = peepholes; b.inputForget = inputForget; b.layerNorm = layerNorm;
             b.linearBeforeReset = linearBeforeReset; b.checkFinite = checkFinite; b.merge = merge;
-            b.dropout = dropout; b.seed = seed; b.kernels = kernels;
+            b.dropout = dropout; b.seed = seed; b.kernels = kernels; b.warmUpModel = warmUpModel;
             return b;
         }
 
@@ -693,6 +701,12 @@ public final class Rnn {
             return this;
         }
 
+        /** Marks the tiny stack of a {@link WarmUp}. */
+        Builder forWarmUp() {
+            warmUpModel = true;
+            return this;
+        }
+
         public Rnn build() {
             if (kind != CellKind.LSTM && (peepholes || inputForget)) {
                 throw new IllegalArgumentException("peepholes and inputForget are LSTM options, not " + kind);
@@ -719,7 +733,9 @@ public final class Rnn {
             long bytes = bufferBytes(), heap = Runtime.getRuntime().maxMemory();
             if (bytes > heap) throw tooLarge(bytes, heap, null);
             try {
-                return new Rnn(this, null, false);
+                Rnn rnn = new Rnn(this, null, false);
+                if (!warmUpModel) rnn.warmUp = WarmUp.start(this);
+                return rnn;
             } catch (OutOfMemoryError e) {   // the heap's free part was smaller than its size: say which sizes
                 throw tooLarge(bytes, heap, e);
             }
