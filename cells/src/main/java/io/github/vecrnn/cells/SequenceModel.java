@@ -123,6 +123,70 @@ public final class SequenceModel {
         return head.forward(lastStep, rows);
     }
 
+    /**
+     * The logits for each sequence x[n][t][i] (lengths may differ), run in batches of up to maxBatch with dropout
+     * off (Keras's {@code predict}): out[n] is the head's row for the last step (LAST_STEP), or its rows for each
+     * of the sequence's steps, one after the other (PER_STEP: length x outFeatures). Allocates its result.
+     */
+    public float[][] predict(float[][][] x) {
+        guard.enter();
+        try {
+            return runPredict(x);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private float[][] runPredict(float[][][] x) {
+        int in = rnn.inputSize(), out = head.outFeatures();
+        for (int n = 0; n < x.length; n++) {
+            if (x[n].length < 1 || x[n].length > rnn.maxSteps()) {
+                throw new IllegalArgumentException("x[" + n + "] has " + x[n].length + " steps, the stack takes 1 to " + rnn.maxSteps() + " (maxSteps)");
+            }
+            for (int t = 0; t < x[n].length; t++) {
+                if (x[n][t].length != in) {
+                    throw new IllegalArgumentException("x[" + n + "][" + t + "] has " + x[n][t].length + " features, the stack takes " + in);
+                }
+            }
+        }
+        boolean training = rnn.isTraining();
+        rnn.training(false);
+        try {
+            float[][] result = new float[x.length][];
+            float[] batchInput = new float[rnn.maxSteps() * rnn.maxBatch() * in];
+            int[] lengths = new int[rnn.maxBatch()];
+            for (int from = 0; from < x.length; from += rnn.maxBatch()) {
+                int batch = Math.min(rnn.maxBatch(), x.length - from), steps = 0;
+                for (int b = 0; b < batch; b++) steps = Math.max(steps, x[from + b].length);
+                java.util.Arrays.fill(batchInput, 0, steps * batch * in, 0f);
+                for (int b = 0; b < batch; b++) {
+                    float[][] sequence = x[from + b];
+                    lengths[b] = sequence.length;
+                    for (int t = 0; t < sequence.length; t++) {
+                        int row = rnn.batchFirst() ? b * steps + t : t * batch + b;
+                        System.arraycopy(sequence[t], 0, batchInput, row * in, in);
+                    }
+                }
+                float[] logits = runForward(batchInput, batch, steps, lengths, null);
+                int f = rnn.outputSize();
+                for (int b = 0; b < batch; b++) {
+                    if (readout == Readout.LAST_STEP) {
+                        result[from + b] = java.util.Arrays.copyOfRange(logits, b * out, (b + 1) * out);
+                        continue;
+                    }
+                    float[] rows = new float[lengths[b] * out];
+                    for (int t = 0; t < lengths[b]; t++) {
+                        System.arraycopy(logits, lastOutput.index(t, b, 0) / f * out, rows, t * out, out);
+                    }
+                    result[from + b] = rows;
+                }
+            }
+            return result;
+        } finally {
+            rnn.training(training);
+        }
+    }
+
     /** Per-step readout: excludes steps t < firstCounted of the last forward call from the loss. */
     public void maskStepsBefore(int firstCounted) {
         if (readout != Readout.PER_STEP) throw new IllegalStateException("only per-step readouts have steps to mask");

@@ -1,10 +1,14 @@
 package io.github.vecrnn.train;
 
 import io.github.vecrnn.cells.Parameters;
+import io.github.vecrnn.cells.Readout;
+import io.github.vecrnn.cells.Rng;
+import io.github.vecrnn.cells.Rnn;
 import io.github.vecrnn.cells.RnnState;
 import io.github.vecrnn.cells.SequenceModel;
 import io.github.vecrnn.cells.internal.CallGuard;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -133,6 +137,196 @@ public final class Trainer {
         return (float) loss.compute(logits, target, model.rows(), model.head().outFeatures(), model.rowMask(), dLogits);
     }
 
+    // --------------------------------------------------------------------------- whole datasets
+
+    private static final System.Logger LOG = System.getLogger(Trainer.class.getName());
+
+    /**
+     * Trains on a whole dataset for {@code fit}'s epochs (Keras's {@code model.fit}): batches in a seeded
+     * shuffled order, one {@link #step} each (or truncated BPTT), then the validation scores; listeners see every
+     * step and epoch and may stop early. Everything is checked before the first step. After the first epoch's
+     * first step, a step allocates nothing. Each epoch is logged (System.Logger, DEBUG).
+     */
+    public History fit(Dataset data, Fit fit) {
+        guard.enter();
+        try {
+            return runFit(data, fit);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** The loss and metrics over a whole dataset, in batches of batchSize, dropout off (Keras's {@code evaluate}). */
+    public Evaluation evaluate(Dataset data, int batchSize, Metric... metrics) {
+        guard.enter();
+        try {
+            Metric[] checked = Scores.check(loss, metrics);
+            checkData("data", data, false);
+            Batches batches = new Batches(data, checkBatchSize(batchSize), 0);
+            return score(data, batches, checked);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private History runFit(Dataset data, Fit fit) {
+        boolean truncated = fit.k1 > 0;
+        checkData("data", data, truncated);
+        if (truncated) checkTruncated(data, fit);
+        int batch = fit.batchSizeSet() ? checkBatchSize(fit.batchSize) : Math.min(fit.batchSize, model.rnn().maxBatch());
+        Dataset train = data, validation = fit.validation;
+        if (fit.validationSplit > 0) {
+            int trainCount = (int) (data.size() * (1 - fit.validationSplit));
+            if (trainCount < 1 || trainCount >= data.size()) {
+                throw new IllegalArgumentException("validationSplit " + fit.validationSplit + " of " + data.size()
+                        + " sequences leaves " + trainCount + " to train on and " + (data.size() - trainCount) + " to validate on; both need one");
+            }
+            Dataset[] parts = data.split(trainCount);
+            train = parts[0];
+            validation = parts[1];
+        }
+        if (validation != null) checkData("validation", validation, false);
+        Metric[] metrics = Scores.check(loss, fit.metrics);
+        List<FitListener> all = new ArrayList<>(fit.listeners);
+        if (fit.progress == Fit.Progress.ON || (fit.progress == Fit.Progress.AUTO && ProgressBar.onTerminal())) {
+            all.add(new ProgressBar(System.out));
+        }
+        FitListener[] listeners = all.toArray(FitListener[]::new);
+
+        Batches batches = new Batches(train, batch, truncated ? train.maxSteps() : 0);
+        Batches scoring = validation == null ? null : new Batches(validation, batch, 0);
+        Rng shuffler = new Rng(fit.seed);
+        List<Epoch> epochs = new ArrayList<>();
+        boolean stopped = false;
+        for (int epoch = 1; epoch <= fit.epochs && !stopped; epoch++) {
+            long start = System.nanoTime();
+            if (fit.shuffle) batches.shuffle(shuffler);
+            int steps = (train.size() + batch - 1) / batch;
+            for (FitListener l : listeners) l.epochStarted(this, epoch, fit.epochs, steps);
+            double sum = 0;
+            for (int s = 0; s < steps; s++) {
+                int from = s * batch, size = Math.min(batch, train.size() - from);
+                int stepCount = batches.gather(from, size, model.rnn().batchFirst());
+                float value = truncated
+                        ? runTruncated(batches.x, batches.y, size, stepCount, fit.k1, fit.k2, null)
+                        : update(batches.x, batches.y, size, stepCount, batches.lengthsOrNull(size, stepCount), null, 0);
+                sum += (double) value * size;
+                for (FitListener l : listeners) l.stepEnded(this, epoch, s + 1, steps, value);
+            }
+            Evaluation scores = validation == null ? null : score(validation, scoring, metrics);
+            Epoch done = new Epoch(epoch, sum / train.size(), scores, optimizer.learningRate(), System.nanoTime() - start);
+            epochs.add(done);
+            LOG.log(System.Logger.Level.DEBUG, () -> done.toString());
+            for (FitListener l : listeners) stopped |= l.epochEnded(this, done);
+        }
+        History history = new History(epochs, stopped && epochs.size() < fit.epochs);
+        for (FitListener l : listeners) l.fitEnded(this, history);
+        return history;
+    }
+
+    /** Loss and metrics over a dataset with dropout off, the model's training flag put back after. */
+    private Evaluation score(Dataset data, Batches batches, Metric[] metrics) {
+        Rnn rnn = model.rnn();
+        boolean training = rnn.isTraining();
+        rnn.training(false);
+        try {
+            Scores scores = new Scores(loss, metrics);
+            int cols = model.head().outFeatures();
+            for (int from = 0; from < data.size(); from += batches.batch) {
+                int size = Math.min(batches.batch, data.size() - from);
+                int steps = batches.gather(from, size, rnn.batchFirst());
+                float[] logits = model.forward(batches.x, size, steps, batches.lengthsOrNull(size, steps), null);
+                double value = loss.compute(logits, batches.y, model.rows(), cols, model.rowMask(), dLogits);
+                scores.add(logits, batches.y, model.rows(), cols, model.rowMask(), value);
+            }
+            return scores.result();
+        } finally {
+            rnn.training(training);
+        }
+    }
+
+    private int checkBatchSize(int batchSize) {
+        if (batchSize < 1 || batchSize > model.rnn().maxBatch()) {
+            throw new IllegalArgumentException("batchSize must be in [1, " + model.rnn().maxBatch() + "] (the stack's maxBatch), got " + batchSize);
+        }
+        return batchSize;
+    }
+
+    /** A dataset this model can read: its features, targets and readout, steps within maxSteps (unless truncated). */
+    private void checkData(String name, Dataset data, boolean truncated) {
+        if (data == null) throw new IllegalArgumentException(name + " is null");
+        Rnn rnn = model.rnn();
+        if (data.features() != rnn.inputSize()) {
+            throw new IllegalArgumentException(name + " has " + data.features() + " features per step, the stack takes " + rnn.inputSize());
+        }
+        boolean perStep = model.readout() == Readout.PER_STEP;
+        if (data.perStepTargets() != perStep) {
+            throw new IllegalArgumentException(name + " has " + (data.perStepTargets() ? "per-step" : "per-sequence") + " targets, the model's readout "
+                    + model.readout() + " needs " + (perStep ? "per-step (Dataset.perStep)" : "per-sequence (Dataset.perSequence or windows)") + " targets");
+        }
+        int width = loss == Loss.CROSS_ENTROPY ? 1 : model.head().outFeatures();
+        if (data.targetWidth() != width) {
+            throw new IllegalArgumentException(name + " has target rows of " + data.targetWidth() + " values, " + loss + " on a head of "
+                    + model.head().outFeatures() + " outputs needs " + width + (loss == Loss.CROSS_ENTROPY ? " (the class index)" : ""));
+        }
+        if (!truncated && data.maxSteps() > rnn.maxSteps()) {
+            throw new IllegalArgumentException(name + " has sequences of up to " + data.maxSteps() + " steps, above the stack's maxSteps "
+                    + rnn.maxSteps());
+        }
+    }
+
+    private void checkTruncated(Dataset data, Fit fit) {
+        if (model.readout() != Readout.PER_STEP) {
+            throw new IllegalArgumentException("truncated BPTT needs per-step targets (Readout.PER_STEP)");
+        }
+        if (fit.k2 > model.rnn().maxSteps()) {
+            throw new IllegalArgumentException("k2 = " + fit.k2 + " is above the stack's maxSteps " + model.rnn().maxSteps());
+        }
+        if (data.padded() || data.maxSteps() % fit.k1 != 0) {
+            throw new IllegalArgumentException("truncated BPTT needs sequences of one length, a multiple of k1 = " + fit.k1
+                    + "; data has sequences of up to " + data.maxSteps() + " steps" + (data.padded() ? ", some shorter" : ""));
+        }
+    }
+
+    /** A dataset's batches: its order and the buffers one batch is copied into, allocated once. */
+    private static final class Batches {
+        final Dataset data;
+        final int batch;
+        final int[] order, lengths;
+        final float[] x, y;
+
+        /** steps: the longest batch to copy (0: the dataset's longest sequence). */
+        Batches(Dataset data, int batch, int steps) {
+            this.data = data;
+            this.batch = batch;
+            int t = Math.max(steps, data.maxSteps());
+            order = new int[data.size()];
+            for (int i = 0; i < order.length; i++) order[i] = i;
+            lengths = new int[batch];
+            x = new float[t * batch * data.features()];
+            y = new float[(data.perStepTargets() ? t : 1) * batch * data.targetWidth()];
+        }
+
+        /** Fisher-Yates over the order, from the given generator. */
+        void shuffle(Rng rng) {
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1), swap = order[i];
+                order[i] = order[j];
+                order[j] = swap;
+            }
+        }
+
+        int gather(int from, int size, boolean batchFirst) {
+            return data.gather(order, from, size, batchFirst, x, lengths, y);
+        }
+
+        /** The batch's lengths, or null when every sequence has all steps (the stack's fast path). */
+        int[] lengthsOrNull(int size, int steps) {
+            for (int b = 0; b < size; b++) if (lengths[b] != steps) return lengths;
+            return null;
+        }
+    }
+
     /**
      * Throws {@link NonFiniteException} naming the first gradient element that is NaN or infinite,
      * as "prefix + tensor[index]"; prefixes.get(k) names module k.
@@ -180,7 +374,7 @@ public final class Trainer {
     }
 
     private float runTruncated(float[] x, float[] target, int batch, int totalSteps, int k1, int k2, RnnState state) {
-        if (model.readout() != io.github.vecrnn.cells.Readout.PER_STEP) {
+        if (model.readout() != Readout.PER_STEP) {
             throw new IllegalArgumentException("truncated BPTT needs per-step targets (Readout.PER_STEP)");
         }
         if (k1 < 1 || k2 < k1 || k2 % k1 != 0) {
@@ -192,7 +386,7 @@ public final class Trainer {
         if (totalSteps < k1 || totalSteps % k1 != 0) {
             throw new IllegalArgumentException("totalSteps must be a positive multiple of k1 = " + k1 + ", got " + totalSteps);
         }
-        io.github.vecrnn.cells.Rnn rnn = model.rnn();
+        Rnn rnn = model.rnn();
         int in = rnn.inputSize(), cols = model.head().outFeatures();
         int targetWidth = loss == Loss.CROSS_ENTROPY ? 1 : cols;
         if (x.length < (long) totalSteps * batch * in) {

@@ -11,6 +11,15 @@ import io.github.vecrnn.kernel.Kernels;
 import io.github.vecrnn.kernel.PackedMatrix;
 import io.github.vecrnn.train.Adam;
 import io.github.vecrnn.train.Checkpoint;
+import io.github.vecrnn.train.Dataset;
+import io.github.vecrnn.train.EarlyStopping;
+import io.github.vecrnn.train.Epoch;
+import io.github.vecrnn.train.Evaluation;
+import io.github.vecrnn.train.Fit;
+import io.github.vecrnn.train.History;
+import io.github.vecrnn.train.LearningRateSchedule;
+import io.github.vecrnn.train.Metric;
+import io.github.vecrnn.train.ModelCheckpoint;
 import io.github.vecrnn.train.Clipping;
 import io.github.vecrnn.train.Loss;
 import io.github.vecrnn.train.Sgd;
@@ -77,7 +86,21 @@ class EveryPublicMethodTest {
             Map.entry("Clipping.globalNorm(List)", "any list of modules has a norm (0 when empty)"),
             Map.entry("Optimizer.setUp(List)", "refuses a different module count, a row under Optimizer.step(List) shows it"),
             Map.entry("Kernels.parallel(ParallelTask)", "any task; null is a NullPointerException, GemmTest shows the parts run"),
-            Map.entry("ParallelTask.run(int, int)", "an interface the caller implements"));
+            Map.entry("ParallelTask.run(int, int)", "an interface the caller implements"),
+            Map.entry("Fit.shuffle(boolean)", "a flag"),
+            Map.entry("Fit.seed(long)", "every long is a seed"),
+            Map.entry("EarlyStopping.restoreBestWeights(boolean)", "a flag"),
+            Map.entry("new Evaluation(double, Map)", "a result record of evaluate"),
+            Map.entry("new Epoch(int, double, Evaluation, double, long)", "a result record of fit"),
+            Map.entry("new History(List, boolean)", "a result record of fit"),
+            Map.entry("FitListener.epochStarted(Trainer, int, int, int)", "an interface the caller implements; fit calls it"),
+            Map.entry("FitListener.stepEnded(Trainer, int, int, int, float)", "an interface the caller implements; fit calls it"),
+            Map.entry("FitListener.epochEnded(Trainer, Epoch)", "an interface the caller implements; fit calls it"),
+            Map.entry("FitListener.fitEnded(Trainer, History)", "an interface the caller implements; fit calls it"),
+            Map.entry("EarlyStopping.epochEnded(Trainer, Epoch)", "a listener fit calls; FitTest shows it"),
+            Map.entry("EarlyStopping.fitEnded(Trainer, History)", "a listener fit calls; FitTest shows it"),
+            Map.entry("ModelCheckpoint.stepEnded(Trainer, int, int, int, float)", "a listener fit calls; a failed save is an UncheckedIOException"),
+            Map.entry("ModelCheckpoint.epochEnded(Trainer, Epoch)", "a listener fit calls; a failed save is an UncheckedIOException"));
 
     static final Kernels K = Kernels.preferred();
 
@@ -273,6 +296,44 @@ class EveryPublicMethodTest {
         t.add(new Case("Checkpoint.load(Path, Trainer)", NoSuchFileException.class, "no-such-directory", () -> Checkpoint.load(MISSING, trainer)));
         t.add(bad("Checkpoint.load(SafeTensors.Contents, Trainer)", "not a vecrnn checkpoint: metadata 'format' is missing",
                   () -> Checkpoint.load(weightsOnly, trainer)));
+
+        // ---- fit, evaluate, predict
+        float[][][] seqs = new float[4][3][3];
+        float[][] rows = new float[4][2];
+        Dataset data = Dataset.perSequence(seqs, rows);
+        t.add(bad("Dataset.perSequence(float[][][], float[][])", "x has 4 sequences but y has 3 target rows",
+                  () -> Dataset.perSequence(seqs, new float[3][2])));
+        t.add(bad("Dataset.perStep(float[][][], float[][][])", "y[0] has 2 steps, x[0] has 3",
+                  () -> Dataset.perStep(seqs, new float[4][2][2])));
+        t.add(bad("Dataset.windows(float[], int, int, int)", "horizon must be >= 1, got 0", () -> Dataset.windows(new float[9], 1, 3, 0)));
+        t.add(bad("Dataset.split(int)", "count must be in [1, 3], got 4", () -> data.split(4)));
+        t.add(bad("Dataset.length(int)", "sequence 4 out of range [0, 4)", () -> data.length(4)));
+        t.add(bad("Fit.epochs(int)", "epochs must be >= 1, got 0", () -> Fit.epochs(0)));
+        t.add(bad("Fit.batchSize(int)", "batchSize must be >= 1, got 0", () -> Fit.epochs(1).batchSize(0)));
+        t.add(bad("Fit.validation(Dataset)", "validationSplit is set already", () -> Fit.epochs(1).validationSplit(0.5).validation(data)));
+        t.add(bad("Fit.validationSplit(double)", "validationSplit must be in (0, 1), got 1.0", () -> Fit.epochs(1).validationSplit(1)));
+        t.add(bad("Fit.truncated(int, int)", "need 1 <= k1 <= k2 with k2 a multiple of k1, got k1=2, k2=3", () -> Fit.epochs(1).truncated(2, 3)));
+        t.add(bad("Fit.metrics(Metric[])", "metrics contains null", () -> Fit.epochs(1).metrics(Metric.MSE, null)));
+        t.add(bad("Fit.listener(FitListener)", "listener is null", () -> Fit.epochs(1).listener(null)));
+        t.add(bad("Fit.progress(Fit.Progress)", "progress is null", () -> Fit.epochs(1).progress(null)));
+        t.add(bad("Trainer.fit(Dataset, Fit)", "data has target rows of 3 values, MSE on a head of 2 outputs needs 2",
+                  () -> trainer().fit(Dataset.perStep(new float[2][5][3], new float[2][5][3]), Fit.epochs(1))));
+        t.add(bad("Trainer.evaluate(Dataset, int, Metric[])", "batchSize must be in [1, 2] (the stack's maxBatch), got 3",
+                  () -> trainer().evaluate(Dataset.perStep(new float[2][5][3], new float[2][5][2]), 3)));
+        t.add(bad("Evaluation.metric(Metric)", "MAE was not evaluated", () -> new Evaluation(1, Map.of()).metric(Metric.MAE)));
+        t.add(bad("History.validationMetric(Metric)", "fit had no validation data",
+                  () -> new History(List.of(new Epoch(1, 1, null, 0.1, 1)), false).validationMetric(Metric.MSE)));
+        t.add(bad("EarlyStopping.patience(int)", "patience must be >= 1, got 0", () -> EarlyStopping.patience(0)));
+        t.add(bad("EarlyStopping.minDelta(double)", "minDelta must be finite and >= 0, got -1.0", () -> EarlyStopping.patience(1).minDelta(-1)));
+        t.add(bad("ModelCheckpoint.everySteps(Path, int)", "steps must be >= 1, got 0", () -> ModelCheckpoint.everySteps(MISSING, 0)));
+        t.add(bad("ModelCheckpoint.best(Path)", "path is null", () -> ModelCheckpoint.best(null)));
+        t.add(bad("LearningRateSchedule.of(IntToDoubleFunction)", "rateOfEpoch is null", () -> LearningRateSchedule.of(null)));
+        t.add(bad("LearningRateSchedule.stepDecay(double, double, int)", "factor must be in (0, 1], got 2.0",
+                  () -> LearningRateSchedule.stepDecay(0.1, 2, 1)));
+        t.add(bad("LearningRateSchedule.epochStarted(Trainer, int, int, int)", "the schedule gives epoch 3 the learning rate NaN",
+                  () -> LearningRateSchedule.of(epoch -> Double.NaN).epochStarted(trainer(), 3, 5, 10)));
+        t.add(bad("SequenceModel.predict(float[][][])", "x[1] has 6 steps, the stack takes 1 to 5 (maxSteps)",
+                  () -> model().predict(new float[][][] {new float[2][3], new float[6][3]})));
 
         // ---- io
         t.add(new Case("SafeTensors.read(Path)", NoSuchFileException.class, "no-such-directory", () -> SafeTensors.read(MISSING)));

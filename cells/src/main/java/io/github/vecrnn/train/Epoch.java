@@ -1,0 +1,19 @@
+package io.github.vecrnn.train;
+
+/**
+ * One epoch of {@link Trainer#fit}: its number (1-based), the mean training loss of its steps (weighted by
+ * their sequences), the validation scores (null without validation data), the learning rate it ran at and its
+ * duration.
+ */
+public record Epoch(int epoch, double loss, Evaluation validation, double learningRate, long nanos) {
+    /** The validation loss, NaN without validation data. */
+    public double validationLoss() {
+        return validation == null ? Double.NaN : validation.loss();
+    }
+
+    @Override
+    public String toString() {
+        return "epoch " + epoch + ": loss " + String.format("%.5g", loss)
+                + (validation == null ? "" : ", validation " + validation) + String.format(" (%.1f s)", nanos / 1e9);
+    }
+}
