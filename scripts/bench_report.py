@@ -250,7 +250,8 @@ def tables(rows, machine):
                 "OMP_WAIT_POLICY=PASSIVE; each row shows the faster (" + ", ".join(f"{s}: {n} rows" for s, n in counts.items())
                 + ")."]
     if machine.get("torch_cores"):
-        out += ["", "PyTorch's BLAS (Debian's OpenBLAS) is held to the same thread count by OPENBLAS_NUM_THREADS; the most "
+        out += ["", "PyTorch is held to the same thread count (torch.set_num_threads, and OMP_NUM_THREADS, MKL_NUM_THREADS and "
+                "OPENBLAS_NUM_THREADS for the native pools it may call); the most "
                 "cores its process kept busy in any row (CPU time / wall time, median over the iterations): "
                 + ", ".join(f"{c:.2f} on {t} thread{'s' if t > 1 else ''}" for t, c in sorted(machine["torch_cores"].items()))
                 + "."]

@@ -59,6 +59,11 @@ public final class Dense {
         return new Dense(in, out, maxRows, null, kernels, params);
     }
 
+    /** A layer over a private copy of this one's weights, for a frozen model. */
+    Dense frozenCopy() {
+        return new Dense(in, out, maxRows, null, kernels, params.withValues(params.values().clone()));
+    }
+
     public Parameters parameters() {
         return params;
     }

@@ -104,6 +104,34 @@ public final class Parameters {
         throw new IllegalArgumentException("no parameter named '" + name + "'; the parameters are " + names());
     }
 
+    /** A copy of the named tensor's values (row-major, its {@link Tensor#shape()}). */
+    public float[] get(String name) {
+        Tensor t = tensor(name);
+        return java.util.Arrays.copyOfRange(values, t.offset(), t.offset() + t.size());
+    }
+
+    /** Writes the named tensor's values (row-major, exactly its size, every value finite). */
+    public void set(String name, float[] newValues) {
+        Tensor t = tensor(name);
+        if (newValues.length != t.size()) {
+            throw new IllegalArgumentException("tensor " + name + " " + t.shapeString() + " takes " + t.size() + " values, got "
+                    + newValues.length);
+        }
+        for (int i = 0; i < newValues.length; i++) {
+            if (!Float.isFinite(newValues[i])) {
+                throw new IllegalArgumentException("value " + i + " for tensor " + name + " is " + newValues[i] + "; nothing was set");
+            }
+        }
+        System.arraycopy(newValues, 0, values, t.offset(), t.size());
+    }
+
+    /** A read-only view of the named tensor's gradient (row-major), current as backward passes add into it. */
+    public java.nio.FloatBuffer gradient(String name) {
+        Tensor t = tensor(name);
+        if (gradients.length == 0) throw new IllegalStateException("these parameters have no gradients (a frozen copy's)");
+        return java.nio.FloatBuffer.wrap(gradients, t.offset(), t.size()).slice().asReadOnlyBuffer();
+    }
+
     /** The tensor whose elements include {@code values()[index]}. */
     public Tensor tensorAt(int index) {
         if (index < 0 || index >= values.length) {

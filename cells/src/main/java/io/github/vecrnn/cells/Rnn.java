@@ -726,8 +726,8 @@ public final class Rnn {
             long rows = (long) maxSteps * maxBatch;
             int gates = kind.gates();
             long widest = Math.max(inputSize, (bidirectional ? 2L : 1L) * Math.max(gates, 2) * hiddenSize);
-            if (rows * widest > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("maxSteps * maxBatch * width = " + rows * widest
+            if (rows > (Integer.MAX_VALUE - 8) / widest) {   // divided, not multiplied: the product can overflow a long
+                throw new IllegalArgumentException("maxSteps * maxBatch * width = " + maxSteps + " * " + maxBatch + " * " + widest
                         + " floats exceeds one Java array; lower maxSteps or maxBatch");
             }
             long bytes = bufferBytes(), heap = Runtime.getRuntime().maxMemory();

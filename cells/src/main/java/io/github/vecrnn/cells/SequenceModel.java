@@ -56,6 +56,19 @@ public final class SequenceModel {
         return new SequenceModel(rnn.replica(), head.replica(), readout);
     }
 
+    /**
+     * An inference-only snapshot of the whole model over a private copy of its weights (the stack frozen as
+     * {@link Rnn#freeze()} does); later training does not change it.
+     */
+    public FrozenSequenceModel freeze() {
+        return new FrozenSequenceModel(new SequenceModel(rnn.frozen(rnn.parameters().values().clone()), head.frozenCopy(), readout));
+    }
+
+    /** For a frozen model: another over the same weights, with buffers of its own. */
+    SequenceModel frozenReplica() {
+        return new SequenceModel(rnn.frozen(rnn.parameters().values()), head.replica(), readout);
+    }
+
     public Rnn rnn() {
         return rnn;
     }
@@ -226,4 +239,8 @@ public final class SequenceModel {
         rnn.backward(dOutput, null, null, false);
     }
 
+    @Override
+    public String toString() {
+        return "SequenceModel[" + rnn + " -> Dense " + head.inFeatures() + " -> " + head.outFeatures() + ", " + readout + "]";
+    }
 }

@@ -1,6 +1,8 @@
 package io.github.vecrnn.cells;
 
+import io.github.vecrnn.io.InvalidWeightsException;
 import io.github.vecrnn.io.Layouts;
+import io.github.vecrnn.io.ModelFile;
 import io.github.vecrnn.io.Onnx;
 import io.github.vecrnn.io.SafeTensors;
 import io.github.vecrnn.io.Weights;
@@ -334,6 +336,21 @@ class EveryPublicMethodTest {
                   () -> LearningRateSchedule.of(epoch -> Double.NaN).epochStarted(trainer(), 3, 5, 10)));
         t.add(bad("SequenceModel.predict(float[][][])", "x[1] has 6 steps, the stack takes 1 to 5 (maxSteps)",
                   () -> model().predict(new float[][][] {new float[2][3], new float[6][3]})));
+
+        t.add(bad("FrozenSequenceModel.forward(float[], int, int, int[], RnnState)", "batch must be in [1, 2] (maxBatch), got 3",
+                  () -> model().freeze().forward(new float[45], 3, 5, null, null)));
+        t.add(bad("FrozenSequenceModel.predict(float[][][])", "x[0][1] has 2 features, the stack takes 3",
+                  () -> model().freeze().predict(new float[][][] {{new float[3], new float[2]}})));
+        t.add(new Case("ModelFile.save(Path, SequenceModel)", NoSuchFileException.class, "no-such-directory", () -> ModelFile.save(MISSING, model())));
+        t.add(new Case("ModelFile.load(Path)", NoSuchFileException.class, "no-such-directory", () -> ModelFile.load(MISSING)));
+        t.add(bad("ModelFile.load(Path, Kernels)", "kernels is null", () -> ModelFile.load(MISSING, null)));
+        t.add(new Case("ModelFile.load(SafeTensors.Contents, Kernels)", InvalidWeightsException.class,
+                       "no model architecture in this file", () -> ModelFile.load(weightsOnly, K)));
+
+        t.add(bad("Parameters.get(String)", "no parameter named 'weight'; the parameters are [weight_ih_l0", () -> lstm().parameters().get("weight")));
+        t.add(bad("Parameters.set(String, float[])", "tensor bias_ih_l0 [16] takes 16 values, got 3",
+                  () -> lstm().parameters().set("bias_ih_l0", new float[3])));
+        t.add(bad("Parameters.gradient(String)", "no parameter named 'bias'", () -> lstm().parameters().gradient("bias")));
 
         // ---- io
         t.add(new Case("SafeTensors.read(Path)", NoSuchFileException.class, "no-such-directory", () -> SafeTensors.read(MISSING)));

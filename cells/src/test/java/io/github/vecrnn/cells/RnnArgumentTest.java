@@ -68,6 +68,8 @@ class RnnArgumentTest {
         fails(() -> Rnn.lstm(3, 4).dropout(0.5f).build(), "between layers");
         fails(() -> Rnn.lstm(3, 4).layers(0), "layers");
         fails(() -> Rnn.lstm(100_000, 4).maxBatch(1000).maxSteps(1000).build(), "exceeds one Java array");
+        // rows x width beyond a long: the check must not overflow into a pass
+        fails(() -> Rnn.lstm(4, 4).maxBatch(999_999_999).maxSteps(999_999_999).build(), "exceeds one Java array");
     }
 
     @Test

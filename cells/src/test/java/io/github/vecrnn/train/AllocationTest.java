@@ -4,6 +4,7 @@ import com.sun.management.ThreadMXBean;
 import io.github.vecrnn.cells.CellKind;
 import io.github.vecrnn.cells.Dense;
 import io.github.vecrnn.cells.FrozenRnn;
+import io.github.vecrnn.cells.FrozenSequenceModel;
 import io.github.vecrnn.cells.Merge;
 import io.github.vecrnn.cells.Readout;
 import io.github.vecrnn.cells.Rng;
@@ -92,6 +93,11 @@ class AllocationTest {
         FrozenRnn frozen = infer.freeze();
         assertSteadyStateAllocatesNothing(() -> frozen.forward(x, batch, steps, null, null), THREADS::getCurrentThreadAllocatedBytes,
                                           kind + ": bytes allocated over 200 forward calls of a frozen copy");
+
+        FrozenSequenceModel whole = new SequenceModel(infer, new Dense(hidden, 3, batch, new Rng(1)), Readout.LAST_STEP).freeze();
+        int[] lengths = {12, 3, 7, 12, 1, 5, 9, 11};
+        assertSteadyStateAllocatesNothing(() -> whole.forward(x, batch, steps, lengths, null), THREADS::getCurrentThreadAllocatedBytes,
+                                          kind + ": bytes allocated over 200 forward calls of a frozen model with its head");
     }
 
     @ParameterizedTest
