@@ -36,6 +36,11 @@ public final class FrozenRnn {
         return rnn.forward(input, batch, steps, lengths, initial);
     }
 
+    /** Runs the stack on a shaped batch, as {@link Rnn#forward(SequenceBatch, RnnState)}. */
+    public RnnOutput forward(SequenceBatch x, RnnState initial) {
+        return rnn.forward(x, initial);
+    }
+
     /** A zero state for this stack and batch size. */
     public RnnState newState(int batch) {
         return rnn.newState(batch);

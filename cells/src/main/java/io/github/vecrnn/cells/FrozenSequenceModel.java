@@ -30,6 +30,11 @@ public final class FrozenSequenceModel {
         return model.forward(x, batch, steps, lengths, initial);
     }
 
+    /** The logits for a shaped batch, as {@link SequenceModel#forward(SequenceBatch, RnnState)}. */
+    public float[] forward(SequenceBatch x, RnnState initial) {
+        return model.forward(x, initial);
+    }
+
     /** The logits of each sequence x[n][t][i], as {@link SequenceModel#predict}; allocates its result. */
     public float[][] predict(float[][][] x) {
         return model.predict(x);

@@ -317,6 +317,15 @@ public final class Rnn {
         }
     }
 
+    /**
+     * Runs the stack on a shaped batch: as {@link #forward(float[], int, int, int[], RnnState)}, after checking
+     * that its feature count and layout are the stack's.
+     */
+    public RnnOutput forward(SequenceBatch x, RnnState initial) {
+        x.checkFor(this);
+        return forward(x.data(), x.batch(), x.steps(), x.lengthsView(), initial);
+    }
+
     // input [T, B, I] (or [B, T, I]), h_0 (c_0) [L*D, B, H] -> output [T, B, F] (or [B, T, F]), h_n (c_n) [L*D, B, H]
     private RnnOutput runForward(float[] input, int batch, int steps, int[] lengths, RnnState initial) {
         checkForward(input, batch, steps, lengths, initial);

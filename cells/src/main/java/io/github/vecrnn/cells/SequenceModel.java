@@ -114,6 +114,12 @@ public final class SequenceModel {
         }
     }
 
+    /** Runs the stack and the head on a shaped batch, after checking its feature count and layout. */
+    public float[] forward(SequenceBatch x, RnnState initial) {
+        x.checkFor(rnn);
+        return forward(x.data(), x.batch(), x.steps(), x.lengthsView(), initial);
+    }
+
     private float[] runForward(float[] x, int batch, int steps, int[] lengths, RnnState initial) {
         RnnOutput out = rnn.forward(x, batch, steps, lengths, initial);
         this.lastOutput = out;

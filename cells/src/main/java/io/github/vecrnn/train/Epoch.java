@@ -11,9 +11,14 @@ public record Epoch(int epoch, double loss, Evaluation validation, double learni
         return validation == null ? Double.NaN : validation.loss();
     }
 
+    /** The scores and the time, without the epoch's number: "loss 0.123, validation loss 0.2 (1.4 s)". */
+    String scores() {
+        return "loss " + String.format("%.5g", loss) + (validation == null ? "" : ", validation " + validation)
+                + String.format(" (%.1f s)", nanos / 1e9);
+    }
+
     @Override
     public String toString() {
-        return "epoch " + epoch + ": loss " + String.format("%.5g", loss)
-                + (validation == null ? "" : ", validation " + validation) + String.format(" (%.1f s)", nanos / 1e9);
+        return "epoch " + epoch + ": " + scores();
     }
 }

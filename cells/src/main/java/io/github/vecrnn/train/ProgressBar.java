@@ -46,7 +46,7 @@ final class ProgressBar implements FitListener {
     @Override
     public boolean epochEnded(Trainer trainer, Epoch epoch) {
         out.print("\r\033[K");
-        out.println(epoch.epoch() + "/" + epochs + ": " + epoch);
+        out.println("epoch " + epoch.epoch() + "/" + epochs + ": " + epoch.scores());
         out.flush();
         return false;
     }

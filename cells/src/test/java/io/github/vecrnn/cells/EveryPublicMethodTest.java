@@ -352,6 +352,23 @@ class EveryPublicMethodTest {
                   () -> lstm().parameters().set("bias_ih_l0", new float[3])));
         t.add(bad("Parameters.gradient(String)", "no parameter named 'bias'", () -> lstm().parameters().gradient("bias")));
 
+        float[] flat = new float[5 * 2 * 3];
+        t.add(bad("new SequenceBatch(float[], int, int, int, boolean, int[])", "data has 30 floats, [steps 4, batch 2, features 3] is 24",
+                  () -> new SequenceBatch(flat, 4, 2, 3, false, null)));
+        t.add(bad("SequenceBatch.timeMajor(float[], int, int, int)", "steps, batch and features must be >= 1, got 0, 2, 3",
+                  () -> SequenceBatch.timeMajor(flat, 0, 2, 3)));
+        t.add(bad("SequenceBatch.batchFirst(float[], int, int, int)", "data has 30 floats, [batch 2, steps 4, features 3] is 24",
+                  () -> SequenceBatch.batchFirst(flat, 2, 4, 3)));
+        t.add(bad("SequenceBatch.withLengths(int[])", "lengths[0] = 0, not in [1, 5]", () -> SequenceBatch.timeMajor(flat, 5, 2, 3).withLengths(new int[2])));
+        t.add(bad("Rnn.forward(SequenceBatch, RnnState)", "the batch is batch-first but the stack reads time-major input",
+                  () -> lstm().forward(SequenceBatch.batchFirst(flat, 2, 5, 3), null)));
+        t.add(bad("FrozenRnn.forward(SequenceBatch, RnnState)", "the batch has 1 features per step, the stack takes 3",
+                  () -> lstm().freeze().forward(SequenceBatch.timeMajor(flat, 5, 6, 1), null)));
+        t.add(bad("SequenceModel.forward(SequenceBatch, RnnState)", "the batch is batch-first",
+                  () -> model().forward(SequenceBatch.batchFirst(flat, 2, 5, 3), null)));
+        t.add(bad("FrozenSequenceModel.forward(SequenceBatch, RnnState)", "batch must be in [1, 2] (maxBatch), got 5",
+                  () -> model().freeze().forward(SequenceBatch.timeMajor(flat, 2, 5, 3), null)));
+
         // ---- io
         t.add(new Case("SafeTensors.read(Path)", NoSuchFileException.class, "no-such-directory", () -> SafeTensors.read(MISSING)));
         t.add(new Case("SafeTensors.readMapped(Path, Function)", NoSuchFileException.class, "no-such-directory",

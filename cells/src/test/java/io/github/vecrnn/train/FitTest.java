@@ -333,7 +333,7 @@ class FitTest {
             System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
             classifier(8, 4).fit(Dataset.perSequence(x, y), Fit.epochs(2).batchSize(8).progress(Fit.Progress.ON));
             String on = bytes.toString(StandardCharsets.UTF_8);
-            assertTrue(on.contains("epoch 1/2 [") && on.contains("2/2: epoch 2: loss "), on);
+            assertTrue(on.contains("epoch 1/2 [") && on.contains("epoch 2/2: loss "), on);
             bytes.reset();
             classifier(8, 4).fit(Dataset.perSequence(x, y), Fit.epochs(2).batchSize(8));   // AUTO: no terminal under tests
             assertEquals("", bytes.toString(StandardCharsets.UTF_8));
@@ -342,7 +342,12 @@ class FitTest {
         }
     }
 
-    /** After warm-up, the steps inside an epoch (copying a batch, the training step, the listeners) allocate nothing. */
+    /**
+     * After warm-up, the steps inside an epoch (copying a batch, the training step, the listeners) allocate
+     * nothing. As in {@link AllocationTest}: warm until 10 epochs in a row were clean, then the next 4 (196 steps)
+     * must be; a one-off JIT event (a recompilation of the step's vector code, a few hundred bytes in one
+     * epoch) gets one second chance. A step that allocates fails both.
+     */
     @Test
     void fitsStepsAllocateNothing() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -355,7 +360,7 @@ class FitTest {
             y[n][0] = rng.nextInt(2);
         }
         Trainer trainer = classifier(8, 10);
-        int epochs = 120;
+        int epochs = 200;
         long[] inEpoch = new long[epochs + 1];
         long[] mark = new long[1];
         FitListener meter = new FitListener() {
@@ -367,8 +372,18 @@ class FitTest {
             }
         };
         trainer.fit(Dataset.perSequence(x, y), Fit.epochs(epochs).batchSize(8).listener(meter));
-        long[] last = Arrays.copyOfRange(inEpoch, epochs - 3, epochs + 1);
-        assertArrayEquals(new long[4], last, "bytes allocated by the last 4 epochs' steps 2..50; every epoch: " + Arrays.toString(inEpoch));
+        int clean = 0, chances = 2;
+        for (int e = 1; e + 4 <= epochs; e++) {
+            if (clean >= 10) {
+                long bytes = inEpoch[e] + inEpoch[e + 1] + inEpoch[e + 2] + inEpoch[e + 3];
+                if (bytes == 0) return;
+                assertTrue(--chances > 0, "fit's steps allocated " + bytes + " bytes in 4 epochs after 10 clean ones, twice; every epoch: "
+                        + Arrays.toString(inEpoch));
+                clean = 0;
+            }
+            clean = inEpoch[e] == 0 ? clean + 1 : 0;
+        }
+        throw new AssertionError("never 10 clean epochs in a row: " + Arrays.toString(inEpoch));
     }
 
     /** Bad datasets and options are refused before anything trains. */
