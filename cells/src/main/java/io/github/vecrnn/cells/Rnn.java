@@ -377,9 +377,9 @@ public final class Rnn {
         }
         if (initial != null) {
             int slices = builder.layers * directions;
-            if (initial.slices() != slices || initial.batch() != batch || initial.hiddenSize() != hidden) {
+            if (initial.slices() != slices || initial.batch() < batch || initial.hiddenSize() != hidden) {
                 throw new IllegalArgumentException("initial state has shape " + initial.shapeString() + ", expected ["
-                        + slices + ", " + batch + ", " + hidden + "]");
+                        + slices + ", " + batch + " or more, " + hidden + "] (a state serves any batch up to its own)");
             }
             if (builder.kind.hasCellState() != (initial.cell() != null)) {
                 throw new IllegalArgumentException(initial.cell() == null
@@ -387,8 +387,8 @@ public final class Rnn {
                         : "initial state has a cell state; " + builder.kind + " has none (only LSTM states have c_0)");
             }
             if (builder.checkFinite) {
-                checkFiniteState("h_0", initial.hidden(), slices, batch);
-                if (initial.cell() != null) checkFiniteState("c_0", initial.cell(), slices, batch);
+                checkFiniteState("h_0", initial.hidden(), slices, batch, initial.batch());
+                if (initial.cell() != null) checkFiniteState("c_0", initial.cell(), slices, batch, initial.batch());
             }
         }
     }
@@ -407,13 +407,14 @@ public final class Rnn {
     // x [T*B, I_l] -> layer l's output [T*B, F]: both directions, merged, dropout between layers in training
     private float[] layerForward(int l, float[] x, int steps, int batch, RnnState initial) {
         int bh = batch * hidden, rows = steps * batch;
+        int stateSlice = initial == null ? 0 : initial.batch() * hidden;   // a state may hold more rows than the call reads
         int[] lens = lengthsGiven ? lengthsCopy : null;
         for (int d = 0; d < directions; d++) {
             int slice = l * directions + d;
             RecurrentLayer direction = layerDirections[slice];
             direction.forward(x, 0, steps, batch, lens,
-                              initial == null ? null : initial.hidden(), slice * bh,
-                              initial == null ? null : initial.cell(), slice * bh,
+                              initial == null ? null : initial.hidden(), slice * stateSlice,
+                              initial == null ? null : initial.cell(), slice * stateSlice,
                               raw[l], d * hidden, directions * hidden, !inference);
             direction.copyFinalHidden(finalHidden, slice * bh);
             if (finalCell != null) direction.copyFinalCell(finalCell, slice * bh);
@@ -427,14 +428,16 @@ public final class Rnn {
         return merged[l] != null ? merged[l] : raw[l];
     }
 
-    /** Refuses a NaN or infinity in an initial state [slices, batch, H], naming where it is. */
-    private void checkFiniteState(String name, float[] state, int slices, int batch) {
-        for (int i = 0; i < slices * batch * hidden; i++) {
-            if (!Float.isFinite(state[i])) {
-                int slice = i / (batch * hidden), b = i / hidden % batch;
-                throw new IllegalArgumentException("initial state " + name + "[" + slice + ", " + b + ", " + i % hidden + "] is "
-                        + state[i] + " (layer " + slice / directions + (directions == 2 ? (slice % 2 == 0 ? " forward" : " reverse") : "")
-                        + ", b=" + b + "); states must be finite");
+    /** Refuses a NaN or infinity in the rows a call reads of an initial state [slices, stateBatch, H], naming where it is. */
+    private void checkFiniteState(String name, float[] state, int slices, int batch, int stateBatch) {
+        for (int slice = 0; slice < slices; slice++) {
+            for (int i = slice * stateBatch * hidden, end = i + batch * hidden; i < end; i++) {
+                if (!Float.isFinite(state[i])) {
+                    int b = i / hidden % stateBatch;
+                    throw new IllegalArgumentException("initial state " + name + "[" + slice + ", " + b + ", " + i % hidden + "] is "
+                            + state[i] + " (layer " + slice / directions + (directions == 2 ? (slice % 2 == 0 ? " forward" : " reverse") : "")
+                            + ", b=" + b + "); states must be finite");
+                }
             }
         }
     }

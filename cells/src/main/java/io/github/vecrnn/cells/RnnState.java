@@ -7,6 +7,9 @@ package io.github.vecrnn.cells;
  * <p>For stateful use across batches, pass a state to {@link Rnn#forward} and call
  * {@link #carryFrom(RnnOutput)} afterwards: row i of the next batch continues row i of this one.
  * Gradients never flow across that boundary (it is truncated BPTT with the batch as the window).
+ *
+ * <p>A state serves any batch up to its own: a call with batch B reads rows 0 .. B-1 of each slice, and
+ * {@link #carryFrom} writes them (e.g. one state made with {@code newState(maxBatch)} for every batch size).
  */
 public final class RnnState {
     private final int slices, batch, hidden;
@@ -65,13 +68,19 @@ public final class RnnState {
         if (cellState != null) System.arraycopy(other.cellState, 0, cellState, 0, cellState.length);
     }
 
-    /** Copies the final states of a forward call into this state (the next batch continues from them). */
+    /**
+     * Copies the final states of a forward call into this state's first rows of each slice (the next batch
+     * continues from them); the state's other rows keep their values.
+     */
     public void carryFrom(RnnOutput output) {
-        if (output.batch() != batch || output.stateSlices() != slices || output.hiddenSize() != hidden) {
+        if (output.batch() > batch || output.stateSlices() != slices || output.hiddenSize() != hidden) {
             throw new IllegalArgumentException("cannot carry final states of shape [" + output.stateSlices() + ", "
                     + output.batch() + ", " + output.hiddenSize() + "] into a state of shape " + shapeString());
         }
-        System.arraycopy(output.finalHidden(), 0, hiddenState, 0, hiddenState.length);
-        if (cellState != null) System.arraycopy(output.finalCell(), 0, cellState, 0, cellState.length);
+        int rows = output.batch() * hidden;
+        for (int slice = 0; slice < slices; slice++) {
+            System.arraycopy(output.finalHidden(), slice * rows, hiddenState, slice * batch * hidden, rows);
+            if (cellState != null) System.arraycopy(output.finalCell(), slice * rows, cellState, slice * batch * hidden, rows);
+        }
     }
 }

@@ -33,7 +33,7 @@ class RnnArgumentTest {
         nan[7] = Float.NaN;
         fails(() -> lstm.forward(nan, 2, 5, null, null), "input[7] is NaN", "t=1, b=0, feature 1");
         RnnState wrongBatch = new RnnState(4, 1, 4, true);
-        fails(() -> lstm.forward(x, 2, 5, null, wrongBatch), "[4, 1, 4]", "expected [4, 2, 4]");
+        fails(() -> lstm.forward(x, 2, 5, null, wrongBatch), "[4, 1, 4]", "expected [4, 2 or more, 4]");
         RnnState noCell = new RnnState(4, 2, 4, false);
         fails(() -> lstm.forward(x, 2, 5, null, noCell), "lacks a cell state");
     }
