@@ -1,8 +1,11 @@
 package io.github.vecrnn.io;
 
 import io.github.vecrnn.cells.CellKind;
+import io.github.vecrnn.cells.Dense;
 import io.github.vecrnn.cells.Merge;
+import io.github.vecrnn.cells.Readout;
 import io.github.vecrnn.cells.Rnn;
+import io.github.vecrnn.cells.SequenceModel;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,6 +41,60 @@ public final class Onnx {
 
     /** The model as ONNX protobuf bytes, e.g. for {@code OrtEnvironment.createSession(byte[])}. */
     public static byte[] export(Rnn rnn, boolean sequenceLengths) {
+        return model(graph(rnn, sequenceLengths));
+    }
+
+    /** Writes the whole model (stack and head) to {@code path} atomically, as {@link #export(SequenceModel, boolean)}. */
+    public static void write(SequenceModel model, boolean sequenceLengths, Path path) throws IOException {
+        AtomicFile.write(path, export(model, sequenceLengths));
+    }
+
+    /**
+     * The whole model as ONNX: the stack's graph (its outputs kept) and the head, with one more output,
+     * {@code logits}: [T, B, out] ([B, T, out] batch-first) for a per-step readout, [B, out] for the last step.
+     * The last-step readout is exported for one direction only (the stack's final h is then the output at each
+     * sequence's last step, which ONNX's Y_h gives); a bidirectional stack's last step would need a gather by
+     * length, which is refused.
+     */
+    public static byte[] export(SequenceModel model, boolean sequenceLengths) {
+        Rnn rnn = model.rnn();
+        if (model.readout() == Readout.LAST_STEP && rnn.directions() == 2) {
+            throw new IllegalArgumentException("ONNX export of a last-step readout needs one direction; this stack is bidirectional");
+        }
+        Protobuf graph = graph(rnn, sequenceLengths);
+        Dense head = model.head();
+        int in = head.inFeatures(), out = head.outFeatures();
+        float[] w = head.parameters().get("weight"), transposed = new float[w.length];   // W [out, in] -> W^T [in, out]
+        for (int o = 0; o < out; o++) for (int i = 0; i < in; i++) transposed[i * out + o] = w[o * in + i];
+        graph.message(5, tensor("head_weight_t", new long[] {in, out}, transposed));
+        graph.message(5, tensor("head_bias", new long[] {out}, head.parameters().get("bias")));
+        String features = "output";
+        if (model.readout() == Readout.LAST_STEP) {   // the last layer's Y_h [1, B, H] -> [B, H]
+            graph.message(5, tensor("squeeze_axes", new long[] {1}, new long[] {0}));
+            graph.message(1, node("Squeeze", List.of("Y_h_l" + (rnn.layers() - 1), "squeeze_axes"), List.of("last_step")));
+            features = "last_step";
+        }
+        graph.message(1, node("MatMul", List.of(features, "head_weight_t"), List.of("head_product")));
+        graph.message(1, node("Add", List.of("head_product", "head_bias"), List.of("logits")));
+        if (model.readout() == Readout.LAST_STEP) {
+            graph.message(12, valueInfo("logits", FLOAT, "batch", out));
+        } else {
+            graph.message(12, valueInfo("logits", FLOAT, rnn.batchFirst() ? "batch" : "steps", rnn.batchFirst() ? "steps" : "batch", out));
+        }
+        return model(graph);
+    }
+
+    private static byte[] model(Protobuf graph) {
+        return new Protobuf()
+            .varint(1, IR_VERSION)
+            .string(2, "vecrnn")
+            .message(7, graph)
+            .message(8, new Protobuf().varint(2, OPSET))
+            .toByteArray();
+    }
+
+    /** The stack's graph: nodes, initializers, inputs and outputs. */
+    private static Protobuf graph(Rnn rnn, boolean sequenceLengths) {
         if (rnn.layerNorm()) {
             throw new IllegalArgumentException("ONNX's RNN, GRU and LSTM operators have no layer normalization: " + rnn);
         }
@@ -89,13 +146,7 @@ public final class Onnx {
         int states = rnn.layers() * rnn.directions();
         graph.message(12, valueInfo("h_n", FLOAT, states, "batch", rnn.hiddenSize()));
         if (rnn.kind() == CellKind.LSTM) graph.message(12, valueInfo("c_n", FLOAT, states, "batch", rnn.hiddenSize()));
-
-        return new Protobuf()
-            .varint(1, IR_VERSION)
-            .string(2, "vecrnn")
-            .message(7, graph)
-            .message(8, new Protobuf().varint(2, OPSET))
-            .toByteArray();
+        return graph;
     }
 
     private static void concat(Protobuf graph, List<String> parts, String name) {

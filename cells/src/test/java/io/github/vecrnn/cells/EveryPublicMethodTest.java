@@ -395,6 +395,10 @@ class EveryPublicMethodTest {
             throw new IllegalArgumentException(problems.isEmpty() ? "no problems found" : "no tensor named: " + problems);
         }));
         t.add(bad("Onnx.export(Rnn, boolean)", "no layer normalization", () -> Onnx.export(Rnn.lstm(3, 4).layerNorm(true).build(), false)));
+        SequenceModel bidirectionalLast = new SequenceModel(Rnn.lstm(3, 4).bidirectional(true).build(), new Dense(8, 1, 1, new Rng(1)),
+                                                            Readout.LAST_STEP);
+        t.add(bad("Onnx.export(SequenceModel, boolean)", "needs one direction", () -> Onnx.export(bidirectionalLast, false)));
+        t.add(bad("Onnx.write(SequenceModel, boolean, Path)", "needs one direction", () -> Onnx.write(bidirectionalLast, false, MISSING)));
         t.add(bad("Onnx.write(Rnn, boolean, Path)", "no layer normalization",
                   () -> Onnx.write(Rnn.lstm(3, 4).layerNorm(true).build(), false, MISSING)));
         t.add(bad("Layouts.toOnnx(Rnn, int)", "layer 1 out of range [0, 1)", () -> Layouts.toOnnx(rnn, 1)));

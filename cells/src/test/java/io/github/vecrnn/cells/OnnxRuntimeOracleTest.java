@@ -77,6 +77,32 @@ class OnnxRuntimeOracleTest {
         System.out.printf("OnnxRuntimeOracleTest %-36s worst |diff| / (%.0e + %.0e |ort|) = %.3f%n", name, ABS, REL, worst);
     }
 
+    /** The whole model (stack and head) exported: ONNX Runtime's logits are vecrnn's, per step and at the last step. */
+    @Test
+    void theWholeModelMatchesOnnxRuntime() throws OrtException {
+        record Case(String name, RnnConfig config, Readout readout, int[] lengths) {}
+        for (Case c : new Case[] {
+                new Case("lstm_bi_2layer_per_step", RnnConfig.of(CellKind.LSTM).withBidirectional().withLayers(2), Readout.PER_STEP, LENGTHS),
+                new Case("gru_batchfirst_per_step", RnnConfig.of(CellKind.GRU).withBatchFirst(), Readout.PER_STEP, null),
+                new Case("lstm_2layer_last_step", RnnConfig.of(CellKind.LSTM).withLayers(2).withPeepholes(), Readout.LAST_STEP, LENGTHS),
+                new Case("gru_batchfirst_last_step", RnnConfig.of(CellKind.GRU).withBatchFirst(), Readout.LAST_STEP, null)}) {
+            Rnn rnn = build(c.name(), c.config());
+            int rows = c.readout() == Readout.PER_STEP ? STEPS * BATCH : BATCH;
+            SequenceModel model = new SequenceModel(rnn, new Dense(rnn.outputSize(), 3, rows, new Rng(c.name().hashCode())), c.readout());
+            Rng rng = new Rng(c.name().hashCode() * 31L);
+            float[] x = new float[STEPS * BATCH * INPUT];
+            for (int i = 0; i < x.length; i++) x[i] = 2f * rng.nextFloat() - 1f;
+            float[] ours = model.freeze().forward(x, BATCH, STEPS, c.lengths(), null).clone();
+            float[] theirs = runOrt(Onnx.export(model, c.lengths() != null), rnn, x, c.lengths()).get("logits");
+            double worst = compare(c.name() + " logits", ours, theirs);
+            System.out.printf("OnnxRuntimeOracleTest %-36s worst |diff| / (%.0e + %.0e |ort|) = %.3f%n", c.name(), ABS, REL, worst);
+        }
+        SequenceModel bidirectionalLast = new SequenceModel(Rnn.lstm(3, 4).bidirectional(true).build(), new Dense(8, 1, 1, new Rng(1)),
+                                                            Readout.LAST_STEP);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Onnx.export(bidirectionalLast, false));
+        assertEquals("ONNX export of a last-step readout needs one direction; this stack is bidirectional", e.getMessage());
+    }
+
     @Test
     void writtenFileHoldsTheExportedModel(@TempDir Path dir) throws Exception {
         Rnn rnn = build("gru_bi_padded", RnnConfig.of(CellKind.GRU).withBidirectional());
