@@ -8,11 +8,11 @@ import java.util.Map;
 
 /**
  * A recurrent stack followed by a dense head: many-to-many ({@link Readout#PER_STEP}) or many-to-one
- * ({@link Readout#LAST_STEP}). The head's output rows are logits; losses live in
+ * ({@link Readout#LAST_STEP}, or {@link Readout#FINAL_STATE} for a bidirectional stack's two final states). The head's output rows are logits; losses live in
  * {@code io.github.vecrnn.train}.
  *
  * <p>Row order of the logits: PER_STEP follows the recurrent output layout (row t*B+b sequence-first,
- * b*T+t batch-first); LAST_STEP has one row per sequence, b.
+ * b*T+t batch-first); LAST_STEP and FINAL_STATE have one row per sequence, b.
  *
  * <p>Threads: one thread at a time per instance; give each thread a {@link #replica()} for concurrent
  * inference (e.g. {@code ThreadLocal.withInitial(model::replica)}).
@@ -22,7 +22,8 @@ public final class SequenceModel {
     private final Rnn rnn;
     private final Dense head;
     private final Readout readout;
-    private final float[] lastStep;  // [B, F] gathered last-step outputs
+    private final float[] lastStep;  // [B, F] gathered last-step outputs (final states: [B, D*H])
+    private final float[] dFinalHidden;   // [L*D, B, H] dL/dh_n for the final-state readout, else null
     private final float[] dOutput;   // [T*B, F] dL/d(rnn output)
     private final float[] rowMask;   // [rows] 1 for rows that count in the loss, 0 for padding
     private final int[] lengthsCopy;
@@ -30,11 +31,11 @@ public final class SequenceModel {
     private RnnOutput lastOutput;
 
     public SequenceModel(Rnn rnn, Dense head, Readout readout) {
-        if (head.inFeatures() != rnn.outputSize()) {
-            throw new IllegalArgumentException("head takes " + head.inFeatures() + " features but the recurrent stack outputs "
-                    + rnn.outputSize());
-        }
         if (readout == null) throw new IllegalArgumentException("readout is null");
+        if (head.inFeatures() != features(rnn, readout)) {
+            throw new IllegalArgumentException("head takes " + head.inFeatures() + " features but the recurrent stack"
+                    + (readout == Readout.FINAL_STATE ? "'s final states (directions x hidden) have " : " outputs ") + features(rnn, readout));
+        }
         long rowsNeeded = readout == Readout.PER_STEP ? (long) rnn.maxSteps() * rnn.maxBatch() : rnn.maxBatch();
         if (head.maxRows() < rowsNeeded) {
             throw new IllegalArgumentException("the head (Dense) takes at most " + head.maxRows() + " rows, but " + readout
@@ -45,7 +46,8 @@ public final class SequenceModel {
         this.head = head;
         this.readout = readout;
         int maxRows = rnn.maxSteps() * rnn.maxBatch();
-        this.lastStep = new float[rnn.maxBatch() * rnn.outputSize()];
+        this.lastStep = new float[rnn.maxBatch() * features(rnn, readout)];
+        this.dFinalHidden = readout == Readout.FINAL_STATE ? new float[rnn.layers() * rnn.directions() * rnn.maxBatch() * rnn.hiddenSize()] : null;
         this.dOutput = new float[maxRows * rnn.outputSize()];
         this.rowMask = new float[maxRows];
         this.lengthsCopy = new int[rnn.maxBatch()];
@@ -135,10 +137,15 @@ public final class SequenceModel {
             return head.forward(out.output(), rows);
         }
         rows = batch;
-        for (int b = 0; b < batch; b++) {
-            System.arraycopy(out.output(), out.index(lengthsCopy[b] - 1, b, 0), lastStep, b * f, f);
-            rowMask[b] = 1f;
+        java.util.Arrays.fill(rowMask, 0, batch, 1f);
+        if (readout == Readout.FINAL_STATE) {   // h_n of the top layer's slices, [B, D*H]
+            int h = rnn.hiddenSize(), d = rnn.directions(), top = (rnn.layers() - 1) * d;
+            for (int b = 0; b < batch; b++) {
+                for (int k = 0; k < d; k++) System.arraycopy(out.finalHidden(), ((top + k) * batch + b) * h, lastStep, (b * d + k) * h, h);
+            }
+            return head.forward(lastStep, rows);
         }
+        for (int b = 0; b < batch; b++) System.arraycopy(out.output(), out.index(lengthsCopy[b] - 1, b, 0), lastStep, b * f, f);
         return head.forward(lastStep, rows);
     }
 
@@ -189,7 +196,7 @@ public final class SequenceModel {
                 float[] logits = runForward(batchInput, batch, steps, lengths, null);
                 int f = rnn.outputSize();
                 for (int b = 0; b < batch; b++) {
-                    if (readout == Readout.LAST_STEP) {
+                    if (readout != Readout.PER_STEP) {
                         result[from + b] = java.util.Arrays.copyOfRange(logits, b * out, (b + 1) * out);
                         continue;
                     }
@@ -238,11 +245,25 @@ public final class SequenceModel {
             rnn.backward(dFeatures, null, null, false);
             return;
         }
+        if (readout == Readout.FINAL_STATE) {   // dL/dh_n: the head's input gradient in the top layer's slices, 0 below
+            int h = rnn.hiddenSize(), d = rnn.directions(), top = (rnn.layers() - 1) * d;
+            java.util.Arrays.fill(dFinalHidden, 0, top * batch * h, 0f);
+            for (int b = 0; b < batch; b++) {
+                for (int k = 0; k < d; k++) System.arraycopy(dFeatures, (b * d + k) * h, dFinalHidden, ((top + k) * batch + b) * h, h);
+            }
+            rnn.backward(null, dFinalHidden, null, false);
+            return;
+        }
         java.util.Arrays.fill(dOutput, 0, steps * batch * f, 0f);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(dFeatures, b * f, dOutput, lastOutput.index(lengthsCopy[b] - 1, b, 0), f);
         }
         rnn.backward(dOutput, null, null, false);
+    }
+
+    /** The head's input width for a stack and readout: the output's features, or directions x hidden for final states. */
+    public static int features(Rnn rnn, Readout readout) {
+        return readout == Readout.FINAL_STATE ? rnn.directions() * rnn.hiddenSize() : rnn.outputSize();
     }
 
     @Override

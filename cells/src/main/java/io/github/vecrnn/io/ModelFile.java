@@ -110,7 +110,8 @@ public final class ModelFile {
         float dropout = dropout(meta, problems);
         if (problems.isEmpty()) {   // the tensors the sizes name must be in the file with those shapes: nothing is built for a claim
             long gates = (long) cell.gates() * hidden;
-            long features = bidirectional && merge == Merge.CONCAT ? 2L * hidden : hidden;
+            long features = readout == Readout.FINAL_STATE ? (bidirectional ? 2L : 1L) * hidden
+                    : bidirectional && merge == Merge.CONCAT ? 2L * hidden : hidden;
             expectShape(contents, "rnn.weight_ih_l0", new long[] {gates, input}, problems);
             expectShape(contents, "rnn.weight_hh_l0", new long[] {gates, hidden}, problems);
             expectShape(contents, "head.weight", new long[] {out, features}, problems);
@@ -124,7 +125,7 @@ public final class ModelFile {
                     .batchFirst(batchFirst).maxBatch(maxBatch).maxSteps(maxSteps).linearBeforeReset(linearBeforeReset)
                     .peepholes(peepholes).inputForget(inputForget).layerNorm(layerNorm).dropout(dropout).kernels(kernels).build();
             int rows = readout == Readout.PER_STEP ? maxSteps * maxBatch : maxBatch;
-            model = new SequenceModel(rnn, new Dense(rnn.outputSize(), out, rows, new Rng(0), kernels), readout);
+            model = new SequenceModel(rnn, new Dense(SequenceModel.features(rnn, readout), out, rows, new Rng(0), kernels), readout);
         } catch (IllegalArgumentException e) {
             throw new InvalidWeightsException("model refused, nothing built: " + e.getMessage());
         }

@@ -51,10 +51,10 @@ public final class Onnx {
 
     /**
      * The whole model as ONNX: the stack's graph (its outputs kept) and the head, with one more output,
-     * {@code logits}: [T, B, out] ([B, T, out] batch-first) for a per-step readout, [B, out] for the last step.
-     * The last-step readout is exported for one direction only (the stack's final h is then the output at each
-     * sequence's last step, which ONNX's Y_h gives); a bidirectional stack's last step would need a gather by
-     * length, which is refused.
+     * {@code logits}: [T, B, out] ([B, T, out] batch-first) for a per-step readout, [B, out] for the last step
+     * or the final states. Both many-to-one readouts come from the top layer's Y_h (ONNX gives it at each
+     * sequence's last valid step): the last-step readout is therefore exported for one direction only (a
+     * bidirectional stack's last step would need a gather by length, which is refused).
      */
     public static byte[] export(SequenceModel model, boolean sequenceLengths) {
         Rnn rnn = model.rnn();
@@ -69,14 +69,15 @@ public final class Onnx {
         graph.message(5, tensor("head_weight_t", new long[] {in, out}, transposed));
         graph.message(5, tensor("head_bias", new long[] {out}, head.parameters().get("bias")));
         String features = "output";
-        if (model.readout() == Readout.LAST_STEP) {   // the last layer's Y_h [1, B, H] -> [B, H]
-            graph.message(5, tensor("squeeze_axes", new long[] {1}, new long[] {0}));
-            graph.message(1, node("Squeeze", List.of("Y_h_l" + (rnn.layers() - 1), "squeeze_axes"), List.of("last_step")));
+        if (model.readout() != Readout.PER_STEP) {   // the top layer's Y_h [D, B, H] -> [B, D, H] -> [B, D*H]
+            graph.message(1, node("Transpose", List.of("Y_h_l" + (rnn.layers() - 1)), List.of("final_states"), ints("perm", 1, 0, 2)));
+            graph.message(5, tensor("final_shape", new long[] {2}, new long[] {0, -1}));
+            graph.message(1, node("Reshape", List.of("final_states", "final_shape"), List.of("last_step")));
             features = "last_step";
         }
         graph.message(1, node("MatMul", List.of(features, "head_weight_t"), List.of("head_product")));
         graph.message(1, node("Add", List.of("head_product", "head_bias"), List.of("logits")));
-        if (model.readout() == Readout.LAST_STEP) {
+        if (model.readout() != Readout.PER_STEP) {
             graph.message(12, valueInfo("logits", FLOAT, "batch", out));
         } else {
             graph.message(12, valueInfo("logits", FLOAT, rnn.batchFirst() ? "batch" : "steps", rnn.batchFirst() ? "steps" : "batch", out));

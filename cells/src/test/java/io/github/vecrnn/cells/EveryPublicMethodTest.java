@@ -90,6 +90,7 @@ class EveryPublicMethodTest {
             Map.entry("Kernels.parallel(ParallelTask)", "any task; null is a NullPointerException, GemmTest shows the parts run"),
             Map.entry("ParallelTask.run(int, int)", "an interface the caller implements"),
             Map.entry("Fit.shuffle(boolean)", "a flag"),
+            Map.entry("SequenceModel.features(Rnn, Readout)", "every stack and readout have a width; a null stack is a NullPointerException"),
             Map.entry("Fit.seed(long)", "every long is a seed"),
             Map.entry("EarlyStopping.restoreBestWeights(boolean)", "a flag"),
             Map.entry("new Evaluation(double, Map)", "a result record of evaluate"),

@@ -85,10 +85,12 @@ class OnnxRuntimeOracleTest {
                 new Case("lstm_bi_2layer_per_step", RnnConfig.of(CellKind.LSTM).withBidirectional().withLayers(2), Readout.PER_STEP, LENGTHS),
                 new Case("gru_batchfirst_per_step", RnnConfig.of(CellKind.GRU).withBatchFirst(), Readout.PER_STEP, null),
                 new Case("lstm_2layer_last_step", RnnConfig.of(CellKind.LSTM).withLayers(2).withPeepholes(), Readout.LAST_STEP, LENGTHS),
-                new Case("gru_batchfirst_last_step", RnnConfig.of(CellKind.GRU).withBatchFirst(), Readout.LAST_STEP, null)}) {
+                new Case("gru_batchfirst_last_step", RnnConfig.of(CellKind.GRU).withBatchFirst(), Readout.LAST_STEP, null),
+                new Case("lstm_bi_2layer_final_state", RnnConfig.of(CellKind.LSTM).withBidirectional().withLayers(2), Readout.FINAL_STATE, LENGTHS)}) {
             Rnn rnn = build(c.name(), c.config());
             int rows = c.readout() == Readout.PER_STEP ? STEPS * BATCH : BATCH;
-            SequenceModel model = new SequenceModel(rnn, new Dense(rnn.outputSize(), 3, rows, new Rng(c.name().hashCode())), c.readout());
+            SequenceModel model = new SequenceModel(rnn, new Dense(SequenceModel.features(rnn, c.readout()), 3, rows, new Rng(c.name().hashCode())),
+                                                    c.readout());
             Rng rng = new Rng(c.name().hashCode() * 31L);
             float[] x = new float[STEPS * BATCH * INPUT];
             for (int i = 0; i < x.length; i++) x[i] = 2f * rng.nextFloat() - 1f;

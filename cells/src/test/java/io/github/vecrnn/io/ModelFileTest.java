@@ -42,7 +42,9 @@ class ModelFileTest {
                 new SequenceModel(Rnn.builder(CellKind.RNN_RELU, 3, 4).layers(3).dropout(0.25f).bidirectional(true).merge(Merge.SUM)
                                           .maxBatch(2).maxSteps(4).seed(5).build(), new Dense(4, 1, 8, new Rng(6)), Readout.PER_STEP),
                 new SequenceModel(Rnn.lstm(3, 4).inputForget(true).maxBatch(3).maxSteps(4).seed(7).build(),
-                                  new Dense(4, 3, 3, new Rng(8)), Readout.LAST_STEP));
+                                  new Dense(4, 3, 3, new Rng(8)), Readout.LAST_STEP),
+                new SequenceModel(Rnn.gru(3, 4).bidirectional(true).merge(Merge.AVERAGE).maxBatch(3).maxSteps(4).seed(9).build(),
+                                  new Dense(8, 2, 3, new Rng(10)), Readout.FINAL_STATE));
     }
 
     static float[][][] sequences() {
