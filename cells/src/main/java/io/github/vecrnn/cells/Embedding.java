@@ -16,6 +16,10 @@ public final class Embedding {
     private int lastCount = -1;
 
     public Embedding(int vocab, int dim, int maxTokens, Rng rng) {
+        this(vocab, dim, maxTokens, rng, null);
+    }
+
+    private Embedding(int vocab, int dim, int maxTokens, Rng rng, Parameters shared) {
         if (vocab < 1 || dim < 1 || maxTokens < 1) {
             throw new IllegalArgumentException("Embedding needs vocab, dim and maxTokens >= 1, got " + vocab + ", " + dim + ", " + maxTokens);
         }
@@ -23,12 +27,31 @@ public final class Embedding {
         this.dim = dim;
         this.maxTokens = maxTokens;
         this.out = new float[Shapes.elements("Embedding output [maxTokens, dim]", maxTokens, dim)];
-        Parameters.Builder b = new Parameters.Builder();
-        b.add("weight", vocab, dim);
-        this.params = b.build();
-        float[] v = params.values();
-        for (int i = 0; i < v.length; i++) v[i] = (float) rng.nextGaussian();
+        if (shared != null) {
+            this.params = shared;
+        } else {
+            Parameters.Builder b = new Parameters.Builder();
+            b.add("weight", vocab, dim);
+            this.params = b.build();
+            float[] v = params.values();
+            for (int i = 0; i < v.length; i++) v[i] = (float) rng.nextGaussian();
+        }
         this.lastTokens = new int[maxTokens];
+    }
+
+    /** A table sharing this one's weight values, with its own buffers and gradients (see {@link Rnn#replica()}). */
+    public Embedding replica() {
+        return new Embedding(vocab, dim, maxTokens, null, params.withValues(params.values()));
+    }
+
+    /** A table over a private copy of this one's weights, for a frozen model. */
+    Embedding frozenCopy() {
+        return new Embedding(vocab, dim, maxTokens, null, params.withValues(params.values().clone()));
+    }
+
+    /** The most tokens one call takes. */
+    public int maxTokens() {
+        return maxTokens;
     }
 
     public Parameters parameters() {

@@ -68,8 +68,13 @@ public record SequenceBatch(float[] data, int steps, int batch, int features, bo
 
     /** Refuses a batch the stack would misread: another feature count or the other layout. */
     void checkFor(Rnn rnn) {
-        if (features != rnn.inputSize()) {
-            throw new IllegalArgumentException("the batch has " + features + " features per step, the stack takes " + rnn.inputSize());
+        checkFor(rnn, rnn.inputSize(), "the stack");
+    }
+
+    /** Refuses a batch a model reading {@code takes} features per step into this stack would misread. */
+    void checkFor(Rnn rnn, int takes, String reader) {
+        if (features != takes) {
+            throw new IllegalArgumentException("the batch has " + features + " features per step, " + reader + " takes " + takes);
         }
         if (isBatchFirst != rnn.batchFirst()) {
             throw new IllegalArgumentException("the batch is " + (isBatchFirst ? "batch-first" : "time-major") + " but the stack reads "

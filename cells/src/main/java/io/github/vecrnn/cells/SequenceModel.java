@@ -19,6 +19,8 @@ import java.util.Map;
  */
 public final class SequenceModel {
     private final CallGuard guard = new CallGuard("a SequenceModel");
+    private final Embedding embedding;   // token input: ids in, vectors to the stack; null for vector input
+    private final int[] tokens;          // [T*B] the ids of a call, for the embedding
     private final Rnn rnn;
     private final Dense head;
     private final Readout readout;
@@ -31,7 +33,26 @@ public final class SequenceModel {
     private RnnOutput lastOutput;
 
     public SequenceModel(Rnn rnn, Dense head, Readout readout) {
+        this(null, rnn, head, readout);
+    }
+
+    /**
+     * A model whose input is tokens: each step of x holds one token id (a whole number as a float, one
+     * feature), looked up in the embedding (PyTorch's nn.Embedding) before the stack. The embedding's vectors
+     * are the stack's input, so its dimension is the stack's input size.
+     */
+    public SequenceModel(Embedding embedding, Rnn rnn, Dense head, Readout readout) {
         if (readout == null) throw new IllegalArgumentException("readout is null");
+        if (embedding != null) {
+            if (embedding.dimension() != rnn.inputSize()) {
+                throw new IllegalArgumentException("the embedding gives vectors of " + embedding.dimension() + ", the stack takes " + rnn.inputSize());
+            }
+            long tokensNeeded = (long) rnn.maxSteps() * rnn.maxBatch();
+            if (embedding.maxTokens() < tokensNeeded) {
+                throw new IllegalArgumentException("the embedding takes at most " + embedding.maxTokens() + " tokens a call, the stack up to "
+                        + tokensNeeded + " (maxSteps x maxBatch); build the Embedding with maxTokens " + tokensNeeded);
+            }
+        }
         if (head.inFeatures() != features(rnn, readout)) {
             throw new IllegalArgumentException("head takes " + head.inFeatures() + " features but the recurrent stack"
                     + (readout == Readout.FINAL_STATE ? "'s final states (directions x hidden) have " : " outputs ") + features(rnn, readout));
@@ -42,6 +63,8 @@ public final class SequenceModel {
                     + " gives it up to " + rowsNeeded + (readout == Readout.PER_STEP ? " (maxSteps " + rnn.maxSteps()
                     + " x maxBatch " + rnn.maxBatch() + ")" : " (maxBatch)") + "; build the Dense with maxRows " + rowsNeeded);
         }
+        this.embedding = embedding;
+        this.tokens = embedding == null ? null : new int[rnn.maxSteps() * rnn.maxBatch()];
         this.rnn = rnn;
         this.head = head;
         this.readout = readout;
@@ -55,7 +78,7 @@ public final class SequenceModel {
 
     /** A model sharing this one's weight values with buffers of its own: see {@link Rnn#replica()}. */
     public SequenceModel replica() {
-        return new SequenceModel(rnn.replica(), head.replica(), readout);
+        return new SequenceModel(embedding == null ? null : embedding.replica(), rnn.replica(), head.replica(), readout);
     }
 
     /**
@@ -63,16 +86,27 @@ public final class SequenceModel {
      * {@link Rnn#freeze()} does); later training does not change it.
      */
     public FrozenSequenceModel freeze() {
-        return new FrozenSequenceModel(new SequenceModel(rnn.frozen(rnn.parameters().values().clone()), head.frozenCopy(), readout));
+        return new FrozenSequenceModel(new SequenceModel(embedding == null ? null : embedding.frozenCopy(),
+                                                         rnn.frozen(rnn.parameters().values().clone()), head.frozenCopy(), readout));
     }
 
     /** For a frozen model: another over the same weights, with buffers of its own. */
     SequenceModel frozenReplica() {
-        return new SequenceModel(rnn.frozen(rnn.parameters().values()), head.replica(), readout);
+        return new SequenceModel(embedding == null ? null : embedding.replica(), rnn.frozen(rnn.parameters().values()), head.replica(), readout);
     }
 
     public Rnn rnn() {
         return rnn;
+    }
+
+    /** The token embedding before the stack, or null when the input is vectors. */
+    public Embedding embedding() {
+        return embedding;
+    }
+
+    /** Features per step of the model's input: 1 (the token id) with an embedding, else the stack's input size. */
+    public int inputFeatures() {
+        return embedding == null ? rnn.inputSize() : 1;
     }
 
     public Dense head() {
@@ -83,14 +117,18 @@ public final class SequenceModel {
         return readout;
     }
 
-    /** The trainable modules in a fixed order: the recurrent stack, then the head. */
+    /** The trainable modules in a fixed order: the embedding (if any), the recurrent stack, then the head. */
     public List<Parameters> parameters() {
-        return List.of(rnn.parameters(), head.parameters());
+        return List.copyOf(namedParameters().values());
     }
 
-    /** The modules under PyTorch-style prefixes, for {@code io.github.vecrnn.io.Weights}: "rnn.", "head.". */
+    /**
+     * The modules under PyTorch-style prefixes, in {@link #parameters()}'s order, for
+     * {@code io.github.vecrnn.io.Weights}: "embedding." (if any), "rnn.", "head.".
+     */
     public Map<String, Parameters> namedParameters() {
         Map<String, Parameters> m = new LinkedHashMap<>();
+        if (embedding != null) m.put("embedding.", embedding.parameters());
         m.put("rnn.", rnn.parameters());
         m.put("head.", head.parameters());
         return m;
@@ -118,12 +156,12 @@ public final class SequenceModel {
 
     /** Runs the stack and the head on a shaped batch, after checking its feature count and layout. */
     public float[] forward(SequenceBatch x, RnnState initial) {
-        x.checkFor(rnn);
+        x.checkFor(rnn, inputFeatures(), embedding == null ? "the stack" : "the model (token ids)");
         return forward(x.data(), x.batch(), x.steps(), x.lengthsView(), initial);
     }
 
     private float[] runForward(float[] x, int batch, int steps, int[] lengths, RnnState initial) {
-        RnnOutput out = rnn.forward(x, batch, steps, lengths, initial);
+        RnnOutput out = rnn.forward(embedding == null ? x : embed(x, batch, steps), batch, steps, lengths, initial);
         this.lastOutput = out;
         this.batch = batch;
         this.steps = steps;
@@ -164,7 +202,7 @@ public final class SequenceModel {
     }
 
     private float[][] runPredict(float[][][] x) {
-        int in = rnn.inputSize(), out = head.outFeatures();
+        int in = inputFeatures(), out = head.outFeatures();
         for (int n = 0; n < x.length; n++) {
             if (x[n].length < 1 || x[n].length > rnn.maxSteps()) {
                 throw new IllegalArgumentException("x[" + n + "] has " + x[n].length + " steps, the stack takes 1 to " + rnn.maxSteps() + " (maxSteps)");
@@ -239,10 +277,30 @@ public final class SequenceModel {
     }
 
     private void runBackward(float[] dLogits) {
+        stackBackward(dLogits);
+        if (embedding != null) embedding.backward(rnn.inputGradient());   // dL/dx of the stack: the rows of the tokens' vectors
+    }
+
+    // x [T*B] token ids (as floats, in the stack's layout) -> the stack's input [T*B, E]
+    private float[] embed(float[] x, int batch, int steps) {
+        int count = steps * batch;
+        if (x.length < count) throw new IllegalArgumentException("x has " + x.length + " token ids, " + steps + " steps x " + batch + " needs " + count);
+        for (int i = 0; i < count; i++) {
+            float id = x[i];
+            if (!(id >= 0 && id < embedding.vocabularySize()) || id != (int) id) {
+                throw new IllegalArgumentException("x[" + i + "] = " + id + " is not a token id in [0, " + embedding.vocabularySize() + ")");
+            }
+            tokens[i] = (int) id;
+        }
+        return embedding.forward(tokens, count);
+    }
+
+    private void stackBackward(float[] dLogits) {
+        boolean inputGradient = embedding != null;
         float[] dFeatures = head.backward(dLogits);
         int f = rnn.outputSize();
         if (readout == Readout.PER_STEP) {
-            rnn.backward(dFeatures, null, null, false);
+            rnn.backward(dFeatures, null, null, inputGradient);
             return;
         }
         if (readout == Readout.FINAL_STATE) {   // dL/dh_n: the head's input gradient in the top layer's slices, 0 below
@@ -251,14 +309,14 @@ public final class SequenceModel {
             for (int b = 0; b < batch; b++) {
                 for (int k = 0; k < d; k++) System.arraycopy(dFeatures, (b * d + k) * h, dFinalHidden, ((top + k) * batch + b) * h, h);
             }
-            rnn.backward(null, dFinalHidden, null, false);
+            rnn.backward(null, dFinalHidden, null, inputGradient);
             return;
         }
         java.util.Arrays.fill(dOutput, 0, steps * batch * f, 0f);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(dFeatures, b * f, dOutput, lastOutput.index(lengthsCopy[b] - 1, b, 0), f);
         }
-        rnn.backward(dOutput, null, null, false);
+        rnn.backward(dOutput, null, null, inputGradient);
     }
 
     /** The head's input width for a stack and readout: the output's features, or directions x hidden for final states. */

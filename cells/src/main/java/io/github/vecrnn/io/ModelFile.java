@@ -2,6 +2,7 @@ package io.github.vecrnn.io;
 
 import io.github.vecrnn.cells.CellKind;
 import io.github.vecrnn.cells.Dense;
+import io.github.vecrnn.cells.Embedding;
 import io.github.vecrnn.cells.Merge;
 import io.github.vecrnn.cells.Readout;
 import io.github.vecrnn.cells.Rng;
@@ -32,7 +33,8 @@ import java.util.regex.Pattern;
  * {@code model.hidden_size}, {@code model.layers}, {@code model.bidirectional}, {@code model.merge},
  * {@code model.batch_first}, {@code model.max_batch}, {@code model.max_steps}, {@code model.linear_before_reset},
  * {@code model.peepholes}, {@code model.input_forget}, {@code model.layer_norm}, {@code model.dropout},
- * {@code model.head_out_features} and {@code model.readout}, each in the exact form {@link #save} writes.
+ * {@code model.head_out_features} and {@code model.readout}, and for a token model
+ * {@code model.embedding_vocabulary}, each in the exact form {@link #save} writes.
  *
  * <p>Loading checks every entry and the shapes of the tensors it names before it builds anything, then loads
  * the weights all or nothing ({@link Weights}); a file that does not match is refused with an
@@ -74,6 +76,7 @@ public final class ModelFile {
         meta.put(M + "dropout", Float.toString(rnn.dropout()));
         meta.put(M + "head_out_features", Integer.toString(model.head().outFeatures()));
         meta.put(M + "readout", model.readout().name());
+        if (model.embedding() != null) meta.put(M + "embedding_vocabulary", Integer.toString(model.embedding().vocabularySize()));
         return meta;
     }
 
@@ -108,6 +111,8 @@ public final class ModelFile {
         Merge merge = choice(meta, "merge", Merge.class, problems);
         Readout readout = choice(meta, "readout", Readout.class, problems);
         float dropout = dropout(meta, problems);
+        boolean embedded = meta.containsKey(M + "embedding_vocabulary");
+        int vocabulary = embedded ? count(meta, "embedding_vocabulary", problems) : 0;
         if (problems.isEmpty()) {   // the tensors the sizes name must be in the file with those shapes: nothing is built for a claim
             long gates = (long) cell.gates() * hidden;
             long features = readout == Readout.FINAL_STATE ? (bidirectional ? 2L : 1L) * hidden
@@ -116,6 +121,7 @@ public final class ModelFile {
             expectShape(contents, "rnn.weight_hh_l0", new long[] {gates, hidden}, problems);
             expectShape(contents, "head.weight", new long[] {out, features}, problems);
             if (layers > 1) expectShape(contents, "rnn.weight_ih_l" + (layers - 1), new long[] {gates, features}, problems);
+            if (embedded) expectShape(contents, "embedding.weight", new long[] {vocabulary, input}, problems);
         }
         if (!problems.isEmpty()) throw new InvalidWeightsException("model refused, nothing built: " + String.join("; ", problems));
 
@@ -125,7 +131,8 @@ public final class ModelFile {
                     .batchFirst(batchFirst).maxBatch(maxBatch).maxSteps(maxSteps).linearBeforeReset(linearBeforeReset)
                     .peepholes(peepholes).inputForget(inputForget).layerNorm(layerNorm).dropout(dropout).kernels(kernels).build();
             int rows = readout == Readout.PER_STEP ? maxSteps * maxBatch : maxBatch;
-            model = new SequenceModel(rnn, new Dense(SequenceModel.features(rnn, readout), out, rows, new Rng(0), kernels), readout);
+            Embedding embedding = embedded ? new Embedding(vocabulary, input, maxSteps * maxBatch, new Rng(0)) : null;
+            model = new SequenceModel(embedding, rnn, new Dense(SequenceModel.features(rnn, readout), out, rows, new Rng(0), kernels), readout);
         } catch (IllegalArgumentException e) {
             throw new InvalidWeightsException("model refused, nothing built: " + e.getMessage());
         }

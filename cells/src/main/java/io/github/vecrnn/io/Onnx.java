@@ -58,6 +58,9 @@ public final class Onnx {
      */
     public static byte[] export(SequenceModel model, boolean sequenceLengths) {
         Rnn rnn = model.rnn();
+        if (model.embedding() != null) {
+            throw new IllegalArgumentException("ONNX export of a model with a token embedding is not supported; export model.rnn()");
+        }
         if (model.readout() == Readout.LAST_STEP && rnn.directions() == 2) {
             throw new IllegalArgumentException("ONNX export of a last-step readout needs one direction; this stack is bidirectional");
         }

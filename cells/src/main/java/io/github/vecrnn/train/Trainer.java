@@ -25,11 +25,11 @@ import java.util.List;
  * made, so the model and the optimizer keep the values of the last good step.
  */
 public final class Trainer {
-    private static final List<String> PREFIXES = List.of("rnn.", "head.");
     private final SequenceModel model;
     private final Loss loss;
     private final Optimizer optimizer;
     private final List<Parameters> params;
+    private final List<String> prefixes;   // the modules' names, in params' order
     private final float[] dLogits;
     private final CallGuard guard = new CallGuard("a Trainer");
     private double clipNorm = Double.NaN;
@@ -45,6 +45,7 @@ public final class Trainer {
         this.loss = loss;
         this.optimizer = optimizer;
         this.params = model.parameters();
+        this.prefixes = List.copyOf(model.namedParameters().keySet());
         this.dLogits = new float[model.rnn().maxSteps() * model.rnn().maxBatch() * model.head().outFeatures()];
     }
 
@@ -114,10 +115,10 @@ public final class Trainer {
                     + (Double.isFinite(value) ? ", beyond float's range" : "") + "; no update was made");
         }
         model.backward(dLogits);
-        checkGradients(current, params, PREFIXES);
+        checkGradients(current, params, prefixes);
         if (!Double.isNaN(clipNorm)) lastNorm = Clipping.clipByGlobalNorm(params, clipNorm);
         if (!Float.isNaN(clipValue)) Clipping.clipByValue(params, clipValue);
-        optimizer.step(params, PREFIXES);      // all or nothing: refuses an update that is not finite
+        optimizer.step(params, prefixes);      // all or nothing: refuses an update that is not finite
         step = current;
         return returned;
     }
@@ -256,8 +257,9 @@ public final class Trainer {
     private void checkData(String name, Dataset data, boolean truncated) {
         if (data == null) throw new IllegalArgumentException(name + " is null");
         Rnn rnn = model.rnn();
-        if (data.features() != rnn.inputSize()) {
-            throw new IllegalArgumentException(name + " has " + data.features() + " features per step, the stack takes " + rnn.inputSize());
+        if (data.features() != model.inputFeatures()) {
+            throw new IllegalArgumentException(name + " has " + data.features() + " features per step, the model takes " + model.inputFeatures()
+                    + (model.embedding() != null ? " (a token id)" : ""));
         }
         boolean perStep = model.readout() == Readout.PER_STEP;
         if (data.perStepTargets() != perStep) {
@@ -387,7 +389,7 @@ public final class Trainer {
             throw new IllegalArgumentException("totalSteps must be a positive multiple of k1 = " + k1 + ", got " + totalSteps);
         }
         Rnn rnn = model.rnn();
-        int in = rnn.inputSize(), cols = model.head().outFeatures();
+        int in = model.inputFeatures(), cols = model.head().outFeatures();
         int targetWidth = loss == Loss.CROSS_ENTROPY ? 1 : cols;
         if (x.length < (long) totalSteps * batch * in) {
             throw new IllegalArgumentException("x has " + x.length + " floats, " + totalSteps + " steps x " + batch + " x " + in

@@ -370,6 +370,9 @@ class EveryPublicMethodTest {
         t.add(bad("FrozenSequenceModel.forward(SequenceBatch, RnnState)", "batch must be in [1, 2] (maxBatch), got 5",
                   () -> model().freeze().forward(SequenceBatch.timeMajor(flat, 2, 5, 3), null)));
 
+        t.add(bad("new SequenceModel(Embedding, Rnn, Dense, Readout)", "the embedding takes at most 3 tokens a call, the stack up to 10",
+                  () -> new SequenceModel(new Embedding(5, 3, 3, new Rng(1)), lstm(), new Dense(4, 2, 10, new Rng(1)), Readout.PER_STEP)));
+
         // ---- io
         t.add(new Case("SafeTensors.read(Path)", NoSuchFileException.class, "no-such-directory", () -> SafeTensors.read(MISSING)));
         t.add(new Case("SafeTensors.readMapped(Path, Function)", NoSuchFileException.class, "no-such-directory",

@@ -393,7 +393,7 @@ class FitTest {
         float[] before = trainer.model().rnn().parameters().values().clone();
         float[][][] x = new float[8][4][5];
         float[][] y = new float[8][1];
-        assertRefused("data has 3 features per step, the stack takes 5",
+        assertRefused("data has 3 features per step, the model takes 5",
                       () -> trainer.fit(Dataset.perSequence(new float[8][4][3], y), Fit.epochs(1)));
         assertRefused("data has sequences of up to 6 steps, above the stack's maxSteps 4",
                       () -> trainer.fit(Dataset.perSequence(new float[8][6][5], y), Fit.epochs(1)));
