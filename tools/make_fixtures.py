@@ -48,15 +48,15 @@ def f32(rng, *shape, scale=1.0):
     return torch.from_numpy(rng.uniform(-scale, scale, size=shape).astype(np.float32).astype(np.float64))
 
 
-def module(kind, i, h, layers, bi, batch_first):
+def module(kind, i, h, layers, bi, batch_first, bias=True):
     cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn_tanh": torch.nn.RNN, "rnn_relu": torch.nn.RNN}[kind]
     extra = {"nonlinearity": "relu" if kind == "rnn_relu" else "tanh"} if kind.startswith("rnn") else {}
-    return cls(i, h, num_layers=layers, bidirectional=bi, batch_first=batch_first, **extra)
+    return cls(i, h, num_layers=layers, bidirectional=bi, batch_first=batch_first, bias=bias, **extra)
 
 
-def layer_fixture(name, kind, i, h, layers, bi, batch, steps, batch_first=False, lengths=None, seed=0):
+def layer_fixture(name, kind, i, h, layers, bi, batch, steps, batch_first=False, lengths=None, seed=0, bias=True):
     rng = np.random.default_rng(seed)
-    m = module(kind, i, h, layers, bi, batch_first)
+    m = module(kind, i, h, layers, bi, batch_first, bias)
     bound = 1.0 / np.sqrt(h)
     with torch.no_grad():
         for p in m.parameters():
@@ -94,6 +94,8 @@ def layer_fixture(name, kind, i, h, layers, bi, batch, steps, batch_first=False,
         tensors["lengths"] = torch.tensor(lengths, dtype=torch.float64)
     config = {"kind": kind, "input": i, "hidden": h, "layers": layers, "bidirectional": bi, "batch": batch,
               "steps": steps, "batch_first": batch_first, "padded": lengths is not None}
+    if not bias:
+        config["bias"] = False
     save(name, tensors, config)
 
 
@@ -162,6 +164,9 @@ def main():
         layer_fixture(kind + "_l2_bi_padded", kind, 13, 17, 2, True, 4, 6, batch_first=True,
                       lengths=[6, 3, 1, 5], seed=3)
         layer_fixture(kind + "_l2_bi", kind, 7, 9, 2, True, 2, 4, seed=4)
+    layer_fixture("lstm_nobias_l2_bi_padded", "lstm", 13, 17, 2, True, 4, 6, batch_first=True, lengths=[6, 3, 1, 5], seed=5,
+                  bias=False)
+    layer_fixture("gru_nobias_l1", "gru", 13, 37, 1, False, 3, 5, seed=6, bias=False)
     train_fixture("train_lstm_sgd_mse_clip", "lstm", False, "sgd", "mse", "per_step", 1.0)
     train_fixture("train_gru_adam_bce_last", "gru", False, "adam", "bce_with_logits", "last_step", None)
     train_fixture("train_rnn_adamw_ce_bi", "rnn_tanh", True, "adamw", "cross_entropy", "per_step", None)

@@ -12,12 +12,13 @@ public final class Initializers {
     private Initializers() {
     }
 
-    /** U(-1/sqrt(hidden), 1/sqrt(hidden)) for every element, tensor by tensor in order. */
+    /** U(-1/sqrt(hidden), 1/sqrt(hidden)) for every element, tensor by tensor in order; constant tensors stay 0. */
     public static void pytorchDefault(Parameters params, int hidden, Rng rng) {
         if (hidden < 1) throw new IllegalArgumentException("hidden must be >= 1, got " + hidden);
         float bound = (float) (1.0 / Math.sqrt(hidden));
         float[] v = params.values();
         for (int i = 0; i < v.length; i++) v[i] = rng.uniform(-bound, bound);
+        for (Parameters.Tensor t : params.constants()) java.util.Arrays.fill(v, t.offset(), t.offset() + t.size(), 0f);
     }
 
     /** Layer-norm gains ({@code layer_norm_*_weight_*}) to 1 and shifts ({@code layer_norm_*_bias_*}) to 0. */
@@ -99,6 +100,7 @@ public final class Initializers {
      */
     public static void forgetGateBias(Rnn rnn, float value) {
         if (rnn.kind() != CellKind.LSTM) throw new IllegalArgumentException("forget-gate bias is an LSTM setting, not " + rnn.kind());
+        if (!rnn.bias()) throw new IllegalArgumentException("forget-gate bias needs biases; this stack was built with bias(false)");
         Parameters p = rnn.parameters();
         int h = rnn.hiddenSize();
         float[] v = p.values();

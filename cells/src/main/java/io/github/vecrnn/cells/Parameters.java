@@ -37,19 +37,23 @@ public final class Parameters {
         }
     }
 
-    private final List<Tensor> tensors;
-    private final java.util.Map<String, Tensor> byName;
+    private final List<Tensor> tensors;      // the trainable ones, in order: what is named, saved and loaded
+    private final java.util.Map<String, Tensor> byName;   // every tensor, the constant ones too
     private final float[] values;
     private final float[] gradients;
 
-    private Parameters(List<Tensor> tensors, float[] values) {
-        this(tensors, values, new float[values.length]);
+    private final List<Tensor> constants;   // zero tensors a layer reads but nothing trains or stores (bias(false))
+
+    private Parameters(List<Tensor> tensors, List<Tensor> constants, float[] values) {
+        this(tensors, constants, values, new float[values.length]);
     }
 
-    private Parameters(List<Tensor> tensors, float[] values, float[] gradients) {
+    private Parameters(List<Tensor> tensors, List<Tensor> constants, float[] values, float[] gradients) {
         this.tensors = Collections.unmodifiableList(tensors);
+        this.constants = Collections.unmodifiableList(constants);
         this.byName = new java.util.HashMap<>();
         for (Tensor t : tensors) byName.put(t.name(), t);
+        for (Tensor t : constants) byName.put(t.name(), t);
         this.values = values;
         this.gradients = gradients;
     }
@@ -64,7 +68,7 @@ public final class Parameters {
             throw new IllegalArgumentException("values has " + values.length + " floats, the tensors " + names() + " need "
                     + this.values.length);
         }
-        return new Parameters(tensors, values);
+        return new Parameters(tensors, constants, values);
     }
 
     /**
@@ -76,7 +80,7 @@ public final class Parameters {
             throw new IllegalArgumentException("values has " + values.length + " floats, the tensors " + names() + " need "
                     + this.values.length);
         }
-        return new Parameters(tensors, values, new float[0]);
+        return new Parameters(tensors, constants, values, new float[0]);
     }
 
     /** All values; a tensor's elements live at its offset. Writable: this is the model's storage. */
@@ -89,8 +93,26 @@ public final class Parameters {
         return gradients;
     }
 
+    /** The trainable tensors, in order: what is named, saved and loaded (not the constant ones). */
     public List<Tensor> tensors() {
         return tensors;
+    }
+
+    /**
+     * Tensors that are always zero: a layer reads them, nothing trains, saves or loads them (the biases of a
+     * stack built with {@code bias(false)}). Their gradients are set to 0 after each backward pass.
+     */
+    public List<Tensor> constants() {
+        return constants;
+    }
+
+    /** Sets the constant tensors' gradients to 0, so that no optimizer moves them. */
+    public void zeroConstantGradients() {
+        if (gradients.length == 0) return;
+        for (int k = 0; k < constants.size(); k++) {   // indexed: a training step allocates nothing, not even an iterator
+            Tensor t = constants.get(k);
+            java.util.Arrays.fill(gradients, t.offset(), t.offset() + t.size(), 0f);
+        }
     }
 
     public int size() {
@@ -137,7 +159,7 @@ public final class Parameters {
         if (index < 0 || index >= values.length) {
             throw new IllegalArgumentException("index " + index + " is outside the parameters' " + values.length + " values");
         }
-        for (Tensor t : tensors) {
+        for (Tensor t : byName.values()) {
             if (index >= t.offset() && index < t.offset() + t.size()) return t;
         }
         throw new IllegalArgumentException("index " + index + " lies in no tensor");
@@ -156,12 +178,21 @@ public final class Parameters {
 
     /** Collects tensors in order and assigns offsets. */
     public static final class Builder {
-        private final List<Tensor> tensors = new ArrayList<>();
+        private final List<Tensor> tensors = new ArrayList<>(), constants = new ArrayList<>();
         private final java.util.Set<String> names = new java.util.HashSet<>();
         private long size;
 
         /** Appends a tensor and returns its offset. */
         public int add(String name, int... shape) {
+            return add(false, name, shape);
+        }
+
+        /** Appends a constant tensor (zero, never trained or stored: see {@link #constants()}) and returns its offset. */
+        public int addConstant(String name, int... shape) {
+            return add(true, name, shape);
+        }
+
+        private int add(boolean constant, String name, int... shape) {
             int offset = (int) size; // size stays below Integer.MAX_VALUE - 8, checked below
             Tensor added = new Tensor(name, offset, shape.clone()); // refuses an empty name and bad dimensions
             long n = added.size();
@@ -169,13 +200,13 @@ public final class Parameters {
                 throw new IllegalArgumentException("parameters exceed one Java array (" + (size + n) + " floats)");
             }
             if (!names.add(name)) throw new IllegalArgumentException("duplicate parameter name " + name);
-            tensors.add(added);
+            (constant ? constants : tensors).add(added);
             size += n;
             return offset;
         }
 
         public Parameters build() {
-            return new Parameters(new ArrayList<>(tensors), new float[(int) size]);
+            return new Parameters(new ArrayList<>(tensors), new ArrayList<>(constants), new float[(int) size]);
         }
     }
 }

@@ -89,8 +89,13 @@ public final class Rnn {
                 String s = suffix(l, d);
                 pb.add("weight_ih_" + s, gates * hidden, in);
                 pb.add("weight_hh_" + s, gates * hidden, hidden);
-                pb.add("bias_ih_" + s, gates * hidden);
-                pb.add("bias_hh_" + s, gates * hidden);
+                if (b.bias) {
+                    pb.add("bias_ih_" + s, gates * hidden);
+                    pb.add("bias_hh_" + s, gates * hidden);
+                } else {   // read by the cells as every stack's are, always zero
+                    pb.addConstant("bias_ih_" + s, gates * hidden);
+                    pb.addConstant("bias_hh_" + s, gates * hidden);
+                }
                 if (b.peepholes) pb.add("weight_peephole_" + s, 3 * hidden);
                 if (b.layerNorm) {
                     pb.add("layer_norm_ih_weight_" + s, gates * hidden);
@@ -252,6 +257,11 @@ public final class Rnn {
     }
 
     /** Whether the LSTM/GRU layers normalize their projections (and the LSTM its cell state). */
+    /** Whether the layers have biases (PyTorch's {@code bias=True}, the default). */
+    public boolean bias() {
+        return builder.bias;
+    }
+
     public boolean layerNorm() {
         return builder.layerNorm;
     }
@@ -480,6 +490,7 @@ public final class Rnn {
             dLayerOut = layerBackward(l, dLayerOut, dFinalHidden, dFinalCell, l > 0 || inputGradient);
         }
         if (builder.batchFirst && inputGradient) batchFirst(layerInputGradient[0], userInputGradient, steps, batch, builder.inputSize);
+        params.zeroConstantGradients();   // bias(false): the zero biases stay zero
     }
 
     /** Refuses gradients shorter than the last forward call's shapes, or a backward with nothing kept to read. */
@@ -596,6 +607,7 @@ public final class Rnn {
         final int inputSize, hiddenSize;
         int layers = 1, maxBatch = 1, maxSteps = 1;
         boolean bidirectional, batchFirst, peepholes, inputForget, layerNorm;
+        boolean bias = true;
         boolean linearBeforeReset = true, checkFinite = true;
         Merge merge = Merge.CONCAT;
         float dropout;
@@ -616,7 +628,7 @@ public final class Rnn {
             Builder b = new Builder(kind, inputSize, hiddenSize);
             b.layers = layers; b.maxBatch = maxBatch; b.maxSteps = maxSteps; b.bidirectional = bidirectional;
             b.batchFirst = batchFirst; b.peepholes = peepholes; b.inputForget = inputForget; b.layerNorm = layerNorm;
-            b.linearBeforeReset = linearBeforeReset; b.checkFinite = checkFinite; b.merge = merge;
+            b.linearBeforeReset = linearBeforeReset; b.checkFinite = checkFinite; b.merge = merge; b.bias = bias;
             b.dropout = dropout; b.seed = seed; b.kernels = kernels; b.warmUpModel = warmUpModel;
             return b;
         }
@@ -672,6 +684,15 @@ public final class Rnn {
          */
         public Builder layerNorm(boolean on) {
             this.layerNorm = on;
+            return this;
+        }
+
+        /**
+         * Whether the layers have biases b_W and b_R (PyTorch's {@code bias}, default true). Without them the
+         * state dict has no {@code bias_ih_*} / {@code bias_hh_*} tensors, as PyTorch's {@code bias=False} saves it.
+         */
+        public Builder bias(boolean on) {
+            this.bias = on;
             return this;
         }
 

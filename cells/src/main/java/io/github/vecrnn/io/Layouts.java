@@ -84,6 +84,7 @@ public final class Layouts {
             throw new IllegalArgumentException("P given but " + rnn + " has no peepholes");
         }
         if (p != null) requireLength("P", p, s.dirs * 3 * h, dims + 3 * h + "]");
+        if (b != null) requireZeroWithoutBias(rnn, "B", b);
         int[] position = onnxPosition(rnn.kind());
         Parameters params = rnn.parameters();
         float[] v = params.values();
@@ -164,6 +165,7 @@ public final class Layouts {
         boolean split = resetAfterGru(rnn);
         if (bias != null) {
             requireLength("bias", bias, (split ? 2 : 1) * s.rows, split ? "[2, " + s.rows + "] (GRU reset_after=True)" : "[" + s.rows + "]");
+            requireZeroWithoutBias(rnn, "bias", bias);
         }
         int[] position = kerasPosition(rnn.kind());
         Parameters params = rnn.parameters();
@@ -184,6 +186,16 @@ public final class Layouts {
     }
 
     // ------------------------------------------------------------------------------ helpers
+
+    /** A stack built with bias(false) takes biases only when they are all zero. */
+    private static void requireZeroWithoutBias(Rnn rnn, String name, float[] bias) {
+        if (rnn.bias()) return;
+        for (int i = 0; i < bias.length; i++) {
+            if (bias[i] != 0f) {
+                throw new IllegalArgumentException(name + "[" + i + "] = " + bias[i] + ", but this stack was built with bias(false): its biases are 0");
+            }
+        }
+    }
 
     /** Where each PyTorch gate block sits in the ONNX order. */
     private static int[] onnxPosition(CellKind kind) {

@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * The metadata: {@code format} = {@value #FORMAT}, then {@code model.cell}, {@code model.input_size},
  * {@code model.hidden_size}, {@code model.layers}, {@code model.bidirectional}, {@code model.merge},
  * {@code model.batch_first}, {@code model.max_batch}, {@code model.max_steps}, {@code model.linear_before_reset},
- * {@code model.peepholes}, {@code model.input_forget}, {@code model.layer_norm}, {@code model.dropout},
+ * {@code model.peepholes}, {@code model.input_forget}, {@code model.layer_norm}, {@code model.bias}, {@code model.dropout},
  * {@code model.head_out_features} and {@code model.readout}, and for a token model
  * {@code model.embedding_vocabulary}, each in the exact form {@link #save} writes.
  *
@@ -73,6 +73,7 @@ public final class ModelFile {
         meta.put(M + "peepholes", Boolean.toString(rnn.peepholes()));
         meta.put(M + "input_forget", Boolean.toString(rnn.inputForget()));
         meta.put(M + "layer_norm", Boolean.toString(rnn.layerNorm()));
+        meta.put(M + "bias", Boolean.toString(rnn.bias()));
         meta.put(M + "dropout", Float.toString(rnn.dropout()));
         meta.put(M + "head_out_features", Integer.toString(model.head().outFeatures()));
         meta.put(M + "readout", model.readout().name());
@@ -108,6 +109,7 @@ public final class ModelFile {
         boolean bidirectional = flag(meta, "bidirectional", problems), batchFirst = flag(meta, "batch_first", problems);
         boolean linearBeforeReset = flag(meta, "linear_before_reset", problems), peepholes = flag(meta, "peepholes", problems);
         boolean inputForget = flag(meta, "input_forget", problems), layerNorm = flag(meta, "layer_norm", problems);
+        boolean bias = flag(meta, "bias", problems);
         Merge merge = choice(meta, "merge", Merge.class, problems);
         Readout readout = choice(meta, "readout", Readout.class, problems);
         float dropout = dropout(meta, problems);
@@ -129,7 +131,7 @@ public final class ModelFile {
         try {
             Rnn rnn = Rnn.builder(cell, input, hidden).layers(layers).bidirectional(bidirectional).merge(merge)
                     .batchFirst(batchFirst).maxBatch(maxBatch).maxSteps(maxSteps).linearBeforeReset(linearBeforeReset)
-                    .peepholes(peepholes).inputForget(inputForget).layerNorm(layerNorm).dropout(dropout).kernels(kernels).build();
+                    .peepholes(peepholes).inputForget(inputForget).layerNorm(layerNorm).bias(bias).dropout(dropout).kernels(kernels).build();
             int rows = readout == Readout.PER_STEP ? maxSteps * maxBatch : maxBatch;
             Embedding embedding = embedded ? new Embedding(vocabulary, input, maxSteps * maxBatch, new Rng(0)) : null;
             model = new SequenceModel(embedding, rnn, new Dense(SequenceModel.features(rnn, readout), out, rows, new Rng(0), kernels), readout);

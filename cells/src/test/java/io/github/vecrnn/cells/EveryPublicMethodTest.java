@@ -90,6 +90,7 @@ class EveryPublicMethodTest {
             Map.entry("Kernels.parallel(ParallelTask)", "any task; null is a NullPointerException, GemmTest shows the parts run"),
             Map.entry("ParallelTask.run(int, int)", "an interface the caller implements"),
             Map.entry("Fit.shuffle(boolean)", "a flag"),
+            Map.entry("Rnn.Builder.bias(boolean)", "a flag"),
             Map.entry("SequenceModel.features(Rnn, Readout)", "every stack and readout have a width; a null stack is a NullPointerException"),
             Map.entry("Fit.seed(long)", "every long is a seed"),
             Map.entry("EarlyStopping.restoreBestWeights(boolean)", "a flag"),
@@ -372,6 +373,9 @@ class EveryPublicMethodTest {
 
         t.add(bad("new SequenceModel(Embedding, Rnn, Dense, Readout)", "the embedding takes at most 3 tokens a call, the stack up to 10",
                   () -> new SequenceModel(new Embedding(5, 3, 3, new Rng(1)), lstm(), new Dense(4, 2, 10, new Rng(1)), Readout.PER_STEP)));
+
+        t.add(bad("Parameters.Builder.addConstant(String, int[])", "tensor b has a non-positive dimension in [0]",
+                  () -> new Parameters.Builder().addConstant("b", 0)));
 
         // ---- io
         t.add(new Case("SafeTensors.read(Path)", NoSuchFileException.class, "no-such-directory", () -> SafeTensors.read(MISSING)));

@@ -63,6 +63,11 @@ public final class Fixture {
         return Boolean.parseBoolean(raw(key));
     }
 
+    /** A flag that older fixtures do not carry: absent means the given value. */
+    public boolean bool(String key, boolean absent) {
+        return config.contains("\"" + key + "\":") ? bool(key) : absent;
+    }
+
     public String optional(String key) {
         String v = raw(key);
         return v.equals("null") ? null : v;

@@ -30,6 +30,8 @@ class PyTorchFixtureTest {
         for (String kind : new String[] {"lstm", "gru", "rnn_tanh", "rnn_relu"}) {
             for (String c : new String[] {"_l1", "_b1_t1", "_l2_bi_padded", "_l2_bi"}) names.add(kind + c);
         }
+        names.add("lstm_nobias_l2_bi_padded");   // nn.LSTM(bias=False): Rnn.Builder.bias(false)
+        names.add("gru_nobias_l1");
         return names;
     }
 
@@ -43,7 +45,7 @@ class PyTorchFixtureTest {
         };
         Rnn rnn = Rnn.builder(kind, f.integer("input"), f.integer("hidden")).layers(f.integer("layers"))
                 .bidirectional(f.bool("bidirectional")).batchFirst(f.bool("batch_first"))
-                .maxBatch(f.integer("batch")).maxSteps(f.integer("steps")).build();
+                .bias(f.bool("bias", true)).maxBatch(f.integer("batch")).maxSteps(f.integer("steps")).build();
         Weights.load(f.contents, Map.of("param.", rnn.parameters()));
         return rnn;
     }
