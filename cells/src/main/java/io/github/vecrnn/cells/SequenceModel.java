@@ -251,7 +251,7 @@ public final class SequenceModel {
         }
     }
 
-    /** Per-step readout: excludes steps t < firstCounted of the last forward call from the loss. */
+    /** Per-step readout: excludes steps t &lt; firstCounted of the last forward call from the loss. */
     public void maskStepsBefore(int firstCounted) {
         if (readout != Readout.PER_STEP) throw new IllegalStateException("only per-step readouts have steps to mask");
         if (firstCounted < 0) throw new IllegalArgumentException("firstCounted must be >= 0, got " + firstCounted);
