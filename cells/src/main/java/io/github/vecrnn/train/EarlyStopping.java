@@ -48,7 +48,7 @@ public final class EarlyStopping implements FitListener {
 
     @Override
     public boolean epochEnded(Trainer trainer, Epoch epoch) {
-        double monitored = epoch.validation() != null ? epoch.validationLoss() : epoch.loss();
+        double monitored = epoch.monitoredLoss();
         if (monitored < best - minDelta) {
             best = monitored;
             bestEpoch = epoch.epoch();

@@ -11,6 +11,11 @@ public record Epoch(int epoch, double loss, Evaluation validation, double learni
         return validation == null ? Double.NaN : validation.loss();
     }
 
+    /** What early stopping and best-epoch checkpoints watch: the validation loss, or the training loss without validation data. */
+    public double monitoredLoss() {
+        return validation == null ? loss : validation.loss();
+    }
+
     /** The scores and the time, without the epoch's number: "loss 0.123, validation loss 0.2 (1.4 s)". */
     String scores() {
         return "loss " + String.format("%.5g", loss) + (validation == null ? "" : ", validation " + validation)

@@ -40,7 +40,7 @@ public final class ModelCheckpoint implements FitListener {
 
     @Override
     public boolean epochEnded(Trainer trainer, Epoch epoch) {
-        double monitored = epoch.validation() != null ? epoch.validationLoss() : epoch.loss();
+        double monitored = epoch.monitoredLoss();
         if (everySteps == 0 && monitored < best) {
             best = monitored;
             save(trainer);
