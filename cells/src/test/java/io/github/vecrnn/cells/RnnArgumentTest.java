@@ -1,8 +1,8 @@
 package io.github.vecrnn.cells;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
+import static io.github.vecrnn.testsupport.Refusals.fails;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,13 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Each documented error: the exception type and a message naming the argument and both shapes. */
 class RnnArgumentTest {
     final Rnn lstm = Rnn.lstm(3, 4).layers(2).bidirectional(true).maxBatch(2).maxSteps(5).build();
-
-    static void fails(Executable call, String... fragments) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        for (String f : fragments) {
-            assertTrue(e.getMessage().contains(f), "message '" + e.getMessage() + "' lacks '" + f + "'");
-        }
-    }
 
     @Test
     void forwardRefusesBadShapesAndValues() {

@@ -3,9 +3,8 @@ package io.github.vecrnn.cells;
 import io.github.vecrnn.testsupport.TestData;
 import org.junit.jupiter.api.Test;
 
+import static io.github.vecrnn.testsupport.Refusals.fails;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A shaped batch turns the flat array's silent mistakes into errors, and otherwise runs the flat call's bits. */
 class SequenceBatchTest {
@@ -14,13 +13,13 @@ class SequenceBatchTest {
     void theFlatMistakesAreRefused() {
         Rnn batchFirst = Rnn.lstm(5, 8).batchFirst(true).maxBatch(32).maxSteps(10).build();
         float[] x = new float[32 * 10 * 5];
-        refused("data has 1600 floats, [batch 32, steps 5, features 5] is 800", () -> SequenceBatch.batchFirst(x, 32, 5, 5));
-        refused("the batch is time-major but the stack reads batch-first input",
-                () -> batchFirst.forward(SequenceBatch.timeMajor(x, 10, 32, 5), null));
-        refused("the batch has 4 features per step, the stack takes 5",
-                () -> batchFirst.forward(SequenceBatch.batchFirst(new float[32 * 10 * 4], 32, 10, 4), null));
-        refused("lengths[1] = 11, not in [1, 10]", () -> SequenceBatch.batchFirst(x, 32, 10, 5).withLengths(lengthsWith(1, 11)));
-        refused("lengths has 3 entries for a batch of 32", () -> SequenceBatch.batchFirst(x, 32, 10, 5).withLengths(new int[3]));
+        fails(() -> SequenceBatch.batchFirst(x, 32, 5, 5), "data has 1600 floats, [batch 32, steps 5, features 5] is 800");
+        fails(() -> batchFirst.forward(SequenceBatch.timeMajor(x, 10, 32, 5), null),
+              "the batch is time-major but the stack reads batch-first input");
+        fails(() -> batchFirst.forward(SequenceBatch.batchFirst(new float[32 * 10 * 4], 32, 10, 4), null),
+              "the batch has 4 features per step, the stack takes 5");
+        fails(() -> SequenceBatch.batchFirst(x, 32, 10, 5).withLengths(lengthsWith(1, 11)), "lengths[1] = 11, not in [1, 10]");
+        fails(() -> SequenceBatch.batchFirst(x, 32, 10, 5).withLengths(new int[3]), "lengths has 3 entries for a batch of 32");
     }
 
     static int[] lengthsWith(int index, int value) {
@@ -28,11 +27,6 @@ class SequenceBatchTest {
         java.util.Arrays.fill(lengths, 10);
         lengths[index] = value;
         return lengths;
-    }
-
-    static void refused(String fragment, org.junit.jupiter.api.function.Executable call) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
     }
 
     @Test

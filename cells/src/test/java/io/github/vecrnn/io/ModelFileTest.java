@@ -25,9 +25,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.github.vecrnn.testsupport.Refusals.fails;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A whole model in one file: saved, loaded with no configuration code (here and in another JVM), the same bits. */
@@ -155,7 +155,6 @@ class ModelFileTest {
     }
 
     static void assertRefused(Path file, String fragment) {
-        InvalidWeightsException e = assertThrows(InvalidWeightsException.class, () -> ModelFile.load(file, Kernels.scalar()));
-        assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
+        fails(InvalidWeightsException.class, () -> ModelFile.load(file, Kernels.scalar()), fragment);
     }
 }

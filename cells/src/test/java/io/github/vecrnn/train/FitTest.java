@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static io.github.vecrnn.testsupport.Refusals.fails;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -393,30 +394,25 @@ class FitTest {
         float[] before = trainer.model().rnn().parameters().values().clone();
         float[][][] x = new float[8][4][5];
         float[][] y = new float[8][1];
-        assertRefused("data has 3 features per step, the model takes 5",
-                      () -> trainer.fit(Dataset.perSequence(new float[8][4][3], y), Fit.epochs(1)));
-        assertRefused("data has sequences of up to 6 steps, above the stack's maxSteps 4",
-                      () -> trainer.fit(Dataset.perSequence(new float[8][6][5], y), Fit.epochs(1)));
-        assertRefused("data has per-step targets, the model's readout LAST_STEP needs per-sequence",
-                      () -> trainer.fit(Dataset.perStep(x, new float[8][4][1]), Fit.epochs(1)));
-        assertRefused("data has target rows of 2 values, BCE_WITH_LOGITS on a head of 1 outputs needs 1",
-                      () -> trainer.fit(Dataset.perSequence(x, new float[8][2]), Fit.epochs(1)));
-        assertRefused("batchSize must be in [1, 8] (the stack's maxBatch), got 9",
-                      () -> trainer.fit(Dataset.perSequence(x, y), Fit.epochs(1).batchSize(9)));
-        assertRefused("validation has 4 features per step", () -> trainer.fit(Dataset.perSequence(x, y),
-                      Fit.epochs(1).validation(Dataset.perSequence(new float[2][4][4], new float[2][1]))));
-        assertRefused("validationSplit 0.95 of 8 sequences leaves 0 to train on and 8 to validate on",
-                      () -> trainer.fit(Dataset.perSequence(x, y), Fit.epochs(1).validationSplit(0.95)));
-        assertRefused("PERPLEXITY does not apply to BCE_WITH_LOGITS", () -> trainer.fit(Dataset.perSequence(x, y),
-                      Fit.epochs(1).metrics(Metric.PERPLEXITY)));
-        assertRefused("truncated BPTT needs per-step targets", () -> trainer.fit(Dataset.perSequence(x, y), Fit.epochs(1).truncated(2, 2)));
+        fails(() -> trainer.fit(Dataset.perSequence(new float[8][4][3], y), Fit.epochs(1)),
+              "data has 3 features per step, the model takes 5");
+        fails(() -> trainer.fit(Dataset.perSequence(new float[8][6][5], y), Fit.epochs(1)),
+              "data has sequences of up to 6 steps, above the stack's maxSteps 4");
+        fails(() -> trainer.fit(Dataset.perStep(x, new float[8][4][1]), Fit.epochs(1)),
+              "data has per-step targets, the model's readout LAST_STEP needs per-sequence");
+        fails(() -> trainer.fit(Dataset.perSequence(x, new float[8][2]), Fit.epochs(1)),
+              "data has target rows of 2 values, BCE_WITH_LOGITS on a head of 1 outputs needs 1");
+        fails(() -> trainer.fit(Dataset.perSequence(x, y), Fit.epochs(1).batchSize(9)),
+              "batchSize must be in [1, 8] (the stack's maxBatch), got 9");
+        fails(() -> trainer.fit(Dataset.perSequence(x, y),
+                      Fit.epochs(1).validation(Dataset.perSequence(new float[2][4][4], new float[2][1]))), "validation has 4 features per step");
+        fails(() -> trainer.fit(Dataset.perSequence(x, y), Fit.epochs(1).validationSplit(0.95)),
+              "validationSplit 0.95 of 8 sequences leaves 0 to train on and 8 to validate on");
+        fails(() -> trainer.fit(Dataset.perSequence(x, y),
+                      Fit.epochs(1).metrics(Metric.PERPLEXITY)), "PERPLEXITY does not apply to BCE_WITH_LOGITS");
+        fails(() -> trainer.fit(Dataset.perSequence(x, y), Fit.epochs(1).truncated(2, 2)), "truncated BPTT needs per-step targets");
         assertArrayEquals(before, trainer.model().rnn().parameters().values(), "nothing trained");
         assertEquals(0, trainer.steps());
-    }
-
-    static void assertRefused(String fragment, org.junit.jupiter.api.function.Executable call) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' lacks '" + fragment + "'");
     }
 
     /** Truncated BPTT in fit is stepTruncated over each batch. */
@@ -448,14 +444,14 @@ class FitTest {
 
     @Test
     void datasetsRefuseRaggedArrays() {
-        assertRefused("x[1][0] has 2 features, x[0][0] has 3", () -> Dataset.perSequence(new float[][][] {{{1, 2, 3}}, {{1, 2}}}, new float[2][1]));
-        assertRefused("x has 2 sequences but y has 1 target rows", () -> Dataset.perSequence(new float[2][1][1], new float[1][1]));
-        assertRefused("y[1] has 2 values, y[0] has 1", () -> Dataset.perSequence(new float[2][1][1], new float[][] {{1}, {1, 2}}));
-        assertRefused("y[0] has 2 steps, x[0] has 1", () -> Dataset.perStep(new float[1][1][1], new float[1][2][1]));
-        assertRefused("x[1] has no steps", () -> Dataset.perSequence(new float[][][] {{{1}}, {}}, new float[2][1]));
-        assertRefused("series has 5 rows, too few for one window of 4 and a horizon of 2", () -> Dataset.windows(new float[5], 1, 4, 2));
-        assertRefused("series has 5 values, not a whole number of rows of 2", () -> Dataset.windows(new float[5], 2, 1, 1));
+        fails(() -> Dataset.perSequence(new float[][][] {{{1, 2, 3}}, {{1, 2}}}, new float[2][1]), "x[1][0] has 2 features, x[0][0] has 3");
+        fails(() -> Dataset.perSequence(new float[2][1][1], new float[1][1]), "x has 2 sequences but y has 1 target rows");
+        fails(() -> Dataset.perSequence(new float[2][1][1], new float[][] {{1}, {1, 2}}), "y[1] has 2 values, y[0] has 1");
+        fails(() -> Dataset.perStep(new float[1][1][1], new float[1][2][1]), "y[0] has 2 steps, x[0] has 1");
+        fails(() -> Dataset.perSequence(new float[][][] {{{1}}, {}}, new float[2][1]), "x[1] has no steps");
+        fails(() -> Dataset.windows(new float[5], 1, 4, 2), "series has 5 rows, too few for one window of 4 and a horizon of 2");
+        fails(() -> Dataset.windows(new float[5], 2, 1, 1), "series has 5 values, not a whole number of rows of 2");
         Dataset d = Dataset.windows(new float[10], 1, 3, 1);
-        assertRefused("count must be in [1, 6], got 7", () -> d.split(7));
+        fails(() -> d.split(7), "count must be in [1, 6], got 7");
     }
 }
